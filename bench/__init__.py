@@ -1,0 +1,1 @@
+"""Benchmarks behind `make bench`: each module prints ratios against a baseline run in the same process."""

@@ -1,0 +1,1 @@
+"""Spiders: one shared `SiteSpider` (spiders/base.py); per-site spiders are generated from sites.yaml."""
