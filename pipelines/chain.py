@@ -114,7 +114,10 @@ class StageChain:
         stats.docs_in += 1
         stats.chars_in += chars_in
         spans_before = len(doc.removed)
-        apply_verdict(doc, verdict, step.stage, label_only=step.config.label_only)
+        try:
+            apply_verdict(doc, verdict, step.stage, label_only=step.config.label_only)
+        except ValueError:  # a stage bug (overlapping or out-of-range spans): reject, do not stop the run
+            apply_verdict(doc, self._crashed(step, [doc])[0], step.stage)
         if step.config.label_only and verdict.drop:
             stats.record_would_drop(verdict.drop, chars_in)
         if doc.dropped and doc.drop_stage == step.stage.name:

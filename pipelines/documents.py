@@ -59,6 +59,8 @@ def prepare_document(
 ) -> Document:
     """The page as a document with `text` set, or a rejected document saying why not."""
     doc = new_document(page)
+    if page.site_level:
+        doc.tags["site_level"] = page.site_level
     if page.problem:
         return reject(doc, _SITE_READ, page.problem)
     if page.html is None:

@@ -37,6 +37,8 @@ PARQUET_SUFFIXES = (".parquet",)
 WARC_SITE = "WARC-Govcorpus-Site"
 WARC_CRAWL_ID = "WARC-Govcorpus-Crawl-Id"
 WARC_CATEGORY = "WARC-Govcorpus-Category"
+WARC_SITE_LEVEL = "WARC-Govcorpus-Site-Level"
+CAPTURE_INDEX_COLUMNS = frozenset({"warc_file", "offset", "url"})
 
 _CANONICAL_RE = re.compile(
     rb"""<link[^>]+rel\s*=\s*["']?canonical["']?[^>]*href\s*=\s*["']([^"']+)["']"""
@@ -68,6 +70,7 @@ class RawPage:
     site: str | None = None
     crawl_id: str | None = None
     site_category: str | None = None
+    site_level: str | None = None
     title: str | None = None
     problem: str | None = None
 
@@ -261,6 +264,8 @@ def _read_parquet(unit: InputUnit) -> Iterator[RawPage]:
     try:
         parquet = pq.ParquetFile(unit.path)
         names = set(parquet.schema_arrow.names)
+        if names >= CAPTURE_INDEX_COLUMNS and not names & {"html", "text"}:
+            return  # the crawler's capture index describes WARC files that are read themselves
         if "url" not in names or not names & {"html", "text"}:
             raise InputError(unit.path, "Parquet input needs a 'url' column and an 'html' or 'text' column")
         wanted = [
@@ -308,6 +313,7 @@ def _read_warc(unit: InputUnit) -> Iterator[RawPage]:
                     site=headers.get_header(WARC_SITE),
                     crawl_id=headers.get_header(WARC_CRAWL_ID),
                     site_category=headers.get_header(WARC_CATEGORY),
+                    site_level=headers.get_header(WARC_SITE_LEVEL),
                 )
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as error:
         raise InputError(

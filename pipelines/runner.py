@@ -307,7 +307,12 @@ class CleanRunner:
     ) -> dict[str, Any]:
         by_reason = Counter(doc.drop_reason for doc in rejected)
         duplicates = [
-            {"url": doc.url, "reason": doc.drop_reason, "duplicate_of": doc.tags["duplicate_of"]}
+            {
+                "url": doc.url,
+                "reason": doc.drop_reason,
+                "duplicate_of": doc.tags["duplicate_of"],
+                "match": doc.tags.get("near_dedup_match", "run"),
+            }
             for doc in rejected
             if "duplicate_of" in doc.tags
         ]

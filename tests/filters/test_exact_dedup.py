@@ -42,3 +42,11 @@ def test_remember_off_forgets_between_runs() -> None:
     later = [Document(id="late", url="http://city.gov.cn/x.html", text=ARTICLE)]
     run(stage, later, state)
     assert not later[0].dropped
+
+
+def test_the_same_document_cleaned_again_is_not_its_own_duplicate() -> None:
+    stage, state = ExactDuplicates(), MemoryStateStore()
+    run(stage, docs(ARTICLE), state)
+    again = docs(ARTICLE)
+    run(stage, again, state)
+    assert not again[0].dropped

@@ -152,3 +152,13 @@ def test_canonical_url_and_stable_id() -> None:
 def test_missing_input_path(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         discover_inputs([tmp_path / "nope"])
+
+
+def test_crawler_capture_index_is_not_an_input(tmp_path: Path) -> None:
+    path = tmp_path / "index" / "captures-0001.parquet"
+    path.parent.mkdir()
+    pq.write_table(
+        pa.table({"url": ["http://a.gov.cn/1"], "warc_file": ["a.warc.gz"], "offset": [0], "status": [200]}),
+        path,
+    )
+    assert pages_of(tmp_path) == []

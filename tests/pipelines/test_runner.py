@@ -168,3 +168,30 @@ def test_kill_minus_nine_then_rerun(tmp_path: Path) -> None:
     kept = read(output, "clean")
     assert len(kept) == 400
     assert len({row["id"] for row in kept}) == 400
+
+
+def test_a_stage_that_crashes_or_returns_bad_spans_rejects_only_that_document(tmp_path: Path) -> None:
+    from filters.base import Document, Removal, Stage, Verdict
+    from pipelines.chain import ChainStep, StageChain
+    from pipelines.config import StageConfig
+
+    class Broken(Stage):
+        name = "broken"
+
+        def judge(self, doc: Document) -> Verdict:
+            if "崩溃" in doc.text:
+                raise RuntimeError("bug")
+            if "重叠" in doc.text:
+                return Verdict(removals=[Removal(0, 3, "broken_a"), Removal(1, 4, "broken_b")])
+            return Verdict()
+
+    chain = StageChain([ChainStep(Broken(), StageConfig("broken"))])
+    docs = [
+        Document(id=str(i), url=f"u{i}", text=t)
+        for i, t in enumerate(["正常的文本。", "这里会崩溃。", "这里有重叠。"])
+    ]
+    for doc in docs:
+        chain.run_text_stages(doc)
+    assert [doc.drop_reason for doc in docs] == [None, "broken_error", "broken_error"]
+    stats = chain.stats.stage("broken")
+    assert stats.docs_in == 3 and stats.docs_out == 1 and stats.dropped["broken_error"].count == 2
