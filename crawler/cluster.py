@@ -208,16 +208,22 @@ def _delete_matching(client: redis.Redis, pattern: str) -> None:
         client.unlink(*batch)
 
 
-def apply_distributed_settings(settings: Any, crawl_id: str, worker: str) -> None:
-    """Switch the crawler's scheduler, seen-set and HTTP downloads to the shared Redis versions."""
+def check_settings(settings: Any) -> None:
+    """Raise ClusterError for what would stop a worker after it joined the crawl."""
     if importlib.util.find_spec("scrapy_redis") is None:
         raise ClusterError(
             "a distributed crawl needs scrapy-redis: pip install -c constraints.txt -e '.[scale]'"
         )
-    keys = CrawlKeys(settings.get(REDIS_PREFIX) or "govcorpus", crawl_id)
     dupefilter = settings.get(REDIS_DUPEFILTER) or "set"
     if dupefilter not in DUPEFILTERS:
         raise ClusterError(f"{REDIS_DUPEFILTER} must be one of {', '.join(DUPEFILTERS)}, got {dupefilter!r}")
+
+
+def apply_distributed_settings(settings: Any, crawl_id: str, worker: str) -> None:
+    """Switch the crawler's scheduler, seen-set and HTTP downloads to the shared Redis versions."""
+    check_settings(settings)
+    keys = CrawlKeys(settings.get(REDIS_PREFIX) or "govcorpus", crawl_id)
+    dupefilter = settings.get(REDIS_DUPEFILTER) or "set"
     spider_middlewares = dict(settings.getdict("SPIDER_MIDDLEWARES"))
     # Engine side of every other spider middleware: sees the requests they let through.
     spider_middlewares["crawler.distributed.ChildrenFirstMiddleware"] = 10

@@ -361,7 +361,12 @@ def _run_distributed(settings: Settings, keys: list[str], fresh: bool) -> int:
     """One worker of the distributed crawl in GOVCORPUS_REDIS_URL (crawler/cluster.py)."""
     lock_path = state_dir(settings) / LOCK_FILENAME
     try:
+        cluster.check_settings(settings)
         worker = cluster.worker_id(settings)
+    except cluster.ClusterError as error:
+        print(f"govcorpus crawl: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         client = cluster.connect(settings)
     except cluster.ClusterError as error:
         print(f"govcorpus crawl: {error}", file=sys.stderr)

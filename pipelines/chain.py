@@ -59,7 +59,7 @@ class StageChain:
         for step in self.html_steps:
             if doc.dropped:
                 return
-            self._apply(step, doc, self._judge(step, doc))
+            self.apply(step, doc, self._judge(step, doc))
 
     def run_text_stages(self, doc: Document, start: int = 0, stop: int | None = None) -> None:
         """Per-document stages `text_steps[start:stop]` (no batch stage may be in the range)."""
@@ -68,7 +68,7 @@ class StageChain:
                 return
             if step.is_batch:
                 raise ValueError(f"batch stage {step.stage.name} cannot run per document")
-            self._apply(step, doc, self._judge(step, doc))
+            self.apply(step, doc, self._judge(step, doc))
 
     def run_from(self, docs: Sequence[Document], start: int, state: StateStore) -> None:
         """Run `text_steps[start:]` over a whole batch (per-document stages one by one)."""
@@ -77,10 +77,10 @@ class StageChain:
             if step.is_batch:
                 verdicts = self._judge_batch(step, alive, state)
                 for doc, verdict in zip(alive, verdicts, strict=True):
-                    self._apply(step, doc, verdict)
+                    self.apply(step, doc, verdict)
             else:
                 for doc in alive:
-                    self._apply(step, doc, self._judge(step, doc))
+                    self.apply(step, doc, self._judge(step, doc))
 
     def _judge(self, step: ChainStep, doc: Document) -> Verdict:
         try:
@@ -106,8 +106,10 @@ class StageChain:
         traceback.print_exc(limit=3, file=sys.stderr)
         return [Verdict(drop=f"{step.stage.name}_error") for _ in docs]
 
-    def _apply(self, step: ChainStep, doc: Document, verdict: Verdict) -> None:
-        """Apply and count. For HTML stages the character counts are of page source."""
+    def apply(self, step: ChainStep, doc: Document, verdict: Verdict) -> None:
+        """Apply one verdict and count it. For HTML stages the character counts are of page source.
+
+        Public for engines that judge a batch stage in pieces (the Ray engine)."""
         stats: StageStats = self.stats.stage(step.stage.name, step.config.label_only)
         field_name = step.stage.field
         chars_in = len(getattr(doc, field_name) or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except PermissionError as error:
         print(f"govcorpus: permission denied: {error.filename or error}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("govcorpus: interrupted; run the same command again to resume", file=sys.stderr)
         return 130

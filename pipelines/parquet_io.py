@@ -4,7 +4,7 @@ name and renamed, so a reader never sees half a file and a crash leaves no broke
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def shard_rows(rows: list[dict[str, Any]], output: OutputConfig) -> Iterator[list[dict[str, Any]]]:
+def shard_rows(rows: Iterable[dict[str, Any]], output: OutputConfig) -> Iterator[list[dict[str, Any]]]:
     """Split rows into shards of at most `shard_max_rows` rows and about `shard_max_bytes` of text."""
     shard: list[dict[str, Any]] = []
     size = 0

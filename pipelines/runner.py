@@ -18,12 +18,13 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
@@ -32,7 +33,7 @@ from filters.textstats import content_hash
 from pipelines import PIPELINE_VERSION
 from pipelines.accounting import StatsBook
 from pipelines.chain import EXTRACT, READ, ChainStep, StageChain
-from pipelines.config import Config
+from pipelines.config import Config, ExtractConfig
 from pipelines.documents import prepare_document
 from pipelines.manifest import Manifest
 from pipelines.parquet_io import dataset_files, shard_rows, write_atomic, write_table_atomic
@@ -94,6 +95,59 @@ def finalize(doc: Document) -> None:
         doc.content_hash = content_hash(doc.text)
 
 
+def prepare_unit(unit: InputUnit, chain: StageChain, extract: ExtractConfig) -> Iterator[Document]:
+    """One input file's documents: read, extracted and through the per-document stages before the
+    first batch stage, counted in `chain.stats`. Raises `InputError` after the pages it could read."""
+    stop = chain.first_batch_index
+    for page in unit.pages():
+        doc = prepare_document(page, extract, chain.run_html_stages)
+        count_prepared(chain.stats, doc)
+        if not doc.dropped:
+            chain.run_text_stages(doc, 0, stop)
+        yield doc
+
+
+def input_problem(error: InputError) -> dict[str, str]:
+    """An unreadable input as the report lists it (and said on stderr when it happens)."""
+    print(f"govcorpus: {error.path}: {error.why}", file=sys.stderr)
+    return {"path": error.path, "why": error.why}
+
+
+def staged_table(docs: Sequence[Document], run_id: str) -> pa.Table:
+    rows = [
+        document_to_row(doc, run_id=run_id, pipeline_version=PIPELINE_VERSION, rejected=True) for doc in docs
+    ]
+    return rows_to_table(rows, rejected=True)
+
+
+@dataclass
+class OutputTally:
+    """What the run report says about the written documents, counted while they are written."""
+
+    kept: int = 0
+    rejected: int = 0
+    kept_chars: int = 0
+    by_reason: Counter[str] = field(default_factory=Counter)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, doc: Document) -> None:
+        if not doc.dropped:
+            self.kept += 1
+            self.kept_chars += len(doc.text)
+            return
+        self.rejected += 1
+        self.by_reason[doc.drop_reason or ""] += 1
+        if "duplicate_of" in doc.tags:
+            self.duplicates.append(
+                {
+                    "url": doc.url,
+                    "reason": doc.drop_reason,
+                    "duplicate_of": doc.tags["duplicate_of"],
+                    "match": doc.tags.get("near_dedup_match", "run"),
+                }
+            )
+
+
 def clean_in_memory(
     pages: Iterable[RawPage], config: Config, state: StateStore | None = None
 ) -> list[Document]:
@@ -126,6 +180,9 @@ def _locked(output: Path) -> Iterator[None]:
 
 
 class CleanRunner:
+    """The clean job on this machine. Engines differ in `_stage_inputs` (phase 1) and
+    `_judge_staged` (phase 2's stages); the manifest, outputs, report and state are shared."""
+
     def __init__(
         self,
         config: Config,
@@ -190,7 +247,6 @@ class CleanRunner:
     def _stage_inputs(
         self, units: list[InputUnit], chain: StageChain, manifest: Manifest, run_id: str, work: Path
     ) -> None:
-        stop = chain.first_batch_index
         buffer: list[Document] = []
         consumed: list[tuple[str, str]] = []
         problems: list[dict[str, str]] = []
@@ -200,45 +256,40 @@ class CleanRunner:
             for unit in units:
                 key = unit.key
                 try:
-                    for page in unit.pages():
-                        doc = prepare_document(page, self.config.extract, chain.run_html_stages)
-                        count_prepared(chain.stats, doc)
-                        if not doc.dropped:
-                            chain.run_text_stages(doc, 0, stop)
+                    for doc in prepare_unit(unit, chain, self.config.extract):
                         buffer.append(doc)
                         counts["dropped" if doc.dropped else "kept"] += 1
                         progress.update(1)
                         progress.set_postfix(counts, refresh=False)
                 except InputError as error:
-                    problems.append({"path": error.path, "why": error.why})
-                    print(f"govcorpus: {error.path}: {error.why}", file=sys.stderr)
+                    problems.append(input_problem(error))
                 consumed.append((key, str(unit.path)))
                 if len(buffer) >= self.staged_shard_docs:
-                    self._flush(buffer, consumed, problems, chain, manifest, run_id, work, shard_number)
+                    table = staged_table(buffer, run_id)
+                    self._flush(table, consumed, problems, chain.stats, manifest, run_id, work, shard_number)
+                    chain.stats = chain.new_stats()
                     shard_number += 1
                     buffer, consumed, problems = [], [], []
         if buffer or consumed:
-            self._flush(buffer, consumed, problems, chain, manifest, run_id, work, shard_number)
+            table = staged_table(buffer, run_id)
+            self._flush(table, consumed, problems, chain.stats, manifest, run_id, work, shard_number)
+            chain.stats = chain.new_stats()
 
     def _flush(
         self,
-        docs: list[Document],
+        table: pa.Table,
         consumed: list[tuple[str, str]],
         problems: list[dict[str, str]],
-        chain: StageChain,
+        stats: StatsBook,
         manifest: Manifest,
         run_id: str,
         work: Path,
         number: int,
     ) -> None:
+        """Write one staged shard and record it, with the inputs it holds, in the manifest."""
         shard = f"staged-{number:05d}.parquet"
-        rows = [
-            document_to_row(doc, run_id=run_id, pipeline_version=PIPELINE_VERSION, rejected=True)
-            for doc in docs
-        ]
-        write_table_atomic(rows_to_table(rows, rejected=True), work / shard, self.config.output)
-        manifest.record_shard(run_id, shard, consumed, chain.stats.to_json(), problems)
-        chain.stats = chain.new_stats()
+        write_table_atomic(table, work / shard, self.config.output)
+        manifest.record_shard(run_id, shard, consumed, stats.to_json(), problems)
 
     # -- phase 2: batch stages and final output ------------------------------------------------
 
@@ -248,26 +299,18 @@ class CleanRunner:
         staged = manifest.staged_shards(run_id)
         stats = chain.new_stats()
         problems: list[dict[str, str]] = []
-        docs: list[Document] = []
-        for shard, shard_stats, shard_problems in staged:
+        for _shard, shard_stats, shard_problems in staged:
             stats.merge(StatsBook.from_json(shard_stats))
             problems.extend(shard_problems)
-            path = work / shard
-            if path.exists():
-                docs.extend(row_to_document(row) for row in pq.read_table(path).to_pylist())
         chain.stats = stats
         state = DiskStateStore(self.state_dir)
-        chain.run_from(docs, chain.first_batch_index, state)
-        for doc in docs:
-            finalize(doc)
+        shards = [work / shard for shard, _, _ in staged if (work / shard).exists()]
+        kept, rejected = self._judge_staged(chain, shards, state)
 
-        kept = [doc for doc in docs if not doc.dropped]
-        rejected = [doc for doc in docs if doc.dropped]
-        self._write_dataset(CLEAN_DIR, kept, run_id, rejected=False)
-        self._write_dataset(REJECTED_DIR, rejected, run_id, rejected=True)
-        report = self._report(
-            run_id, manifest, chain.stats, kept, rejected, problems, time.monotonic() - started
-        )
+        tally = OutputTally()
+        self._write_dataset(CLEAN_DIR, kept, run_id, rejected=False, tally=tally)
+        self._write_dataset(REJECTED_DIR, rejected, run_id, rejected=True, tally=tally)
+        report = self._report(run_id, manifest, chain.stats, tally, problems, time.monotonic() - started)
         report_path = self.output / REPORTS_DIR / f"{run_id}.json"
         write_atomic(
             report_path, json.dumps(report, ensure_ascii=False, indent=2, default=str).encode("utf-8")
@@ -279,16 +322,31 @@ class CleanRunner:
             run_id=run_id, status="done", report=report, report_path=report_path, unreadable=problems
         )
 
-    def _write_dataset(self, name: str, docs: list[Document], run_id: str, *, rejected: bool) -> None:
+    def _judge_staged(
+        self, chain: StageChain, shards: list[Path], state: DiskStateStore
+    ) -> tuple[Iterable[Document], Iterable[Document]]:
+        """The staged documents (shards in order) through the rest of the chain, counted in
+        `chain.stats`: (kept, rejected), each in input order."""
+        docs = [row_to_document(row) for path in shards for row in pq.read_table(path).to_pylist()]
+        chain.run_from(docs, chain.first_batch_index, state)
+        for doc in docs:
+            finalize(doc)
+        return [doc for doc in docs if not doc.dropped], [doc for doc in docs if doc.dropped]
+
+    def _write_dataset(
+        self, name: str, docs: Iterable[Document], run_id: str, *, rejected: bool, tally: OutputTally
+    ) -> None:
         directory = self.output / name
         for stale in dataset_files(directory):
             if stale.name.startswith(f"part-{run_id}-"):
                 stale.unlink()  # left by an interrupted attempt of this same run
-        rows = [
-            document_to_row(doc, run_id=run_id, pipeline_version=PIPELINE_VERSION, rejected=rejected)
-            for doc in docs
-        ]
-        for number, shard in enumerate(shard_rows(rows, self.config.output)):
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for doc in docs:
+                tally.add(doc)
+                yield document_to_row(doc, run_id=run_id, pipeline_version=PIPELINE_VERSION, rejected=rejected)
+
+        for number, shard in enumerate(shard_rows(rows(), self.config.output)):
             write_table_atomic(
                 rows_to_table(shard, rejected=rejected),
                 directory / f"part-{run_id}-{number:05d}.parquet",
@@ -300,22 +358,10 @@ class CleanRunner:
         run_id: str,
         manifest: Manifest,
         stats: StatsBook,
-        kept: list[Document],
-        rejected: list[Document],
+        tally: OutputTally,
         problems: list[dict[str, str]],
         seconds: float,
     ) -> dict[str, Any]:
-        by_reason = Counter(doc.drop_reason for doc in rejected)
-        duplicates = [
-            {
-                "url": doc.url,
-                "reason": doc.drop_reason,
-                "duplicate_of": doc.tags["duplicate_of"],
-                "match": doc.tags.get("near_dedup_match", "run"),
-            }
-            for doc in rejected
-            if "duplicate_of" in doc.tags
-        ]
         return {
             "run_id": run_id,
             "pipeline_version": PIPELINE_VERSION,
@@ -325,14 +371,14 @@ class CleanRunner:
             "wall_seconds": round(seconds, 3),
             "inputs": {"files": manifest.run_inputs(run_id), "unreadable": problems},
             "documents": {
-                "in": len(kept) + len(rejected),
-                "kept": len(kept),
-                "rejected": len(rejected),
-                "kept_chars": sum(len(doc.text) for doc in kept),
+                "in": tally.kept + tally.rejected,
+                "kept": tally.kept,
+                "rejected": tally.rejected,
+                "kept_chars": tally.kept_chars,
             },
-            "rejected_by_reason": dict(by_reason.most_common()),
+            "rejected_by_reason": dict(tally.by_reason.most_common()),
             "stages": stats.to_json(),
-            "duplicates": duplicates,
+            "duplicates": tally.duplicates,
         }
 
 

@@ -36,6 +36,11 @@ class DiskStateStore(StateStore):
         self._path(key)
         self._pending[key] = value
 
+    def keys(self, prefix: str = "") -> list[str]:
+        """Stored and pending keys that start with `prefix`, sorted."""
+        stored = {path.name[: -len(".bin")] for path in self.root.glob(f"{prefix}*.bin")}
+        return sorted(key for key in stored | set(self._pending) if key.startswith(prefix))
+
     def commit(self) -> None:
         for key, value in self._pending.items():
             write_atomic(self._path(key), value)

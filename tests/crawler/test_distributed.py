@@ -6,6 +6,7 @@ The workers are the real `python -m crawler.run --redis URL` processes, crawling
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import re
@@ -46,7 +47,7 @@ from crawler.distributed import (
     requeue_dead_leases,
 )
 from crawler.locks import shared_crawl_lock
-from crawler.run import EXIT_LOCKED, crawl_lock
+from crawler.run import EXIT_LOCKED, EXIT_USAGE, add_crawl_arguments, crawl_lock, run_crawl
 from crawler.spiders.base import SiteSpider
 from pipelines.config import load_config
 from pipelines.runner import CleanRunner
@@ -383,26 +384,36 @@ def test_workers_share_the_machine_lock_a_local_crawl_takes_it_alone(tmp_path: P
             assert worker is None
 
 
-def test_unreachable_redis_exits_75_with_one_line(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.run",
-            "--data-dir",
-            str(tmp_path),
-            "--redis",
-            f"redis://127.0.0.1:{free_port()}/0",
-        ],
-        cwd=REPO,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert run.returncode == EXIT_LOCKED
+@pytest.mark.parametrize(
+    ("setting", "code", "message"),
+    [
+        (None, EXIT_LOCKED, "cannot use Redis at redis://***@127.0.0.1"),
+        (
+            "GOVCORPUS_REDIS_DUPEFILTER=cuckoo",
+            EXIT_USAGE,
+            "GOVCORPUS_REDIS_DUPEFILTER must be one of set, bloom",
+        ),
+        ("GOVCORPUS_WORKER_ID=node 1", EXIT_USAGE, "worker id 'node 1'"),
+    ],
+)
+def test_worker_start_errors_are_one_line(
+    setting: str | None, code: int, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser()
+    add_crawl_arguments(parser)
+    argv = [
+        "--sites",
+        "gov_cn",
+        "--data-dir",
+        str(tmp_path),
+        "--redis",
+        f"redis://:secret@127.0.0.1:{free_port()}/0",
+    ]
+    args = parser.parse_args([*argv, *(["-s", setting] if setting else [])])
+    assert run_crawl(args) == code
+    error = capsys.readouterr().err
     assert (
-        run.stderr.strip().startswith("govcorpus crawl: cannot use Redis") and "Traceback" not in run.stderr
+        error.startswith(f"govcorpus crawl: {message}") and "secret" not in error and "Traceback" not in error
     )
 
 
