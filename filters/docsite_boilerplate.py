@@ -14,20 +14,36 @@ line when the line is no longer than the family's `max_chars` (a long article se
 to say 下载 or 客服 is kept), for buttons and counters only when the line is not a sentence, and
 never when `max_lead_han` Han characters of article text come before the notice.
 Reasons: `docsite_boilerplate_<family>` (disclaimer, preview, button, pay, service, collection,
-doc_info, nav: the site's menu bar, page_number: 第 2 页 / 共 6 页 and — 3 — between preview pages); `docsite_boilerplate_preview` also for a counter glued to the end of an article line
-(`……还剩8页未读，继续阅读`), which is cut off the line; `docsite_boilerplate_tail` for a list heading
-after at least `min_han_before_tail` Han characters and everything after it, when what follows is
-list-shaped (at most `max_tail_prose_share` of its characters in prose lines; the rest titles, file
-names with page counts, snippets cut with …, links, or notices). A numbered
-line next to a disclaimer that speaks of documents, downloads or the site joins the disclaimer, and a
-heading such as 温馨提示： joins the notices right under it. On a page that shows any of these
-notices, lines repeating the document's first line that is not a notice (at most
-`max_header_chars` characters) are the running headers of its preview pages: `docsite_boilerplate_running_header`.
+doc_info, nav: the site's menu bar or banner, page_number: 第 2 页 / 共 6 页 and — 3 — between preview
+pages); `docsite_boilerplate_preview` also for a counter glued to the end of an article line
+(`……还剩8页未读，继续阅读`), which is cut off the line. A numbered line next to a disclaimer that
+speaks of documents, downloads or the site joins the disclaimer, and a heading such as 温馨提示：
+joins the notices right under it.
 
-Signal `truncated` = 1.0 when the page says the text is only a preview (the `preview` family), or
-when a list tail follows an article line cut mid-sentence (at least `min_cut_chars` characters and no
-sentence end): the corpus then holds an incomplete document, which a user may want to drop.
-Signals `docsite_boilerplate_lines` and `docsite_boilerplate_chars` are always recorded.
+Tails (`docsite_boilerplate_tail`): a list heading (相关文档, 猜你喜欢) after at least
+`min_han_before_tail` Han characters and everything after it, when what follows is list-shaped (at
+most `max_tail_prose_share` of its characters in prose lines; the rest titles, entries with a file
+type, page count or counters, snippets cut with …, links, or notices). On a document-site page a
+list is also known by its items, whatever its heading says: `min_tail_items` entries in a row, with
+the short line right above them that names a list (`max_list_heading_chars`, a word such as 推荐 or
+喜欢), are a tail with what follows when that is list-shaped, else removed alone.
+
+A page is a document-site page once any of the above is found. There, mechanisms that would be too
+bold on an ordinary page also apply. Notice lists without an anchor line: a run of lines at the top
+or bottom of the text (no article prose between it and the edge) holding at least two notice words
+(本站, 文档, 下载, 上传, 版权, 付费…) per line and `min_notice_density` per Han character is
+`docsite_boilerplate_disclaimer`. A short line (at most `max_file_name_chars`) ending in a document
+file type (某某报告.docx), not numbered and not an 附件 line, is the file name shown above the
+preview: `docsite_boilerplate_file_name`. Lines repeating the document's first line that is not a
+notice (at most `max_header_chars` characters) are the running headers of its preview pages:
+`docsite_boilerplate_running_header`.
+
+Signal `truncated` = 1.0 when the page says the text is only a preview (the `preview` family; not
+`已浏览全部 5 页`, which says the whole was shown), or when a document-site text ends mid-clause:
+its last line with clause marks ends with ，、； or is at least `min_cut_chars` long and stops on a
+Han character (signatures, dates and footers after it do not count). The corpus then holds an
+incomplete document, which a user may want to drop. Signals `docsite_boilerplate_lines` and
+`docsite_boilerplate_chars` are always recorded.
 """
 
 from __future__ import annotations
@@ -43,6 +59,8 @@ from filters.textstats import (
     Line,
     count_han,
     ends_sentence,
+    has_clause_marks,
+    is_han,
     is_list_item,
     iter_lines,
     labelled_line_spans,
@@ -50,7 +68,15 @@ from filters.textstats import (
 
 PATTERN_FILE = "docsite_boilerplate.yaml"
 _SNIPPET_END_RE = re.compile(r"(?:\.\.\.|…|>>|》》|»)\s*$")
-_DOC_NAME_RE = re.compile(r"\.(?:docx?|pdf|pptx?|xlsx?|txt|wps)\b|\d+\s*页", re.IGNORECASE)
+# Facts a document list gives per item: its page count (8页, (12页)), its reads and downloads.
+_ITEM_FACT_RE = re.compile(
+    r"(?<![第共\d])\d+\s*页\s*(?:$|[|｜/·•,，\s)）\]】])|[(（]\s*\d+\s*页\s*[)）]"
+    r"|\d+(?:\.\d+)?\s*[万千kKwW]?\s*(?:次|人)?(?:下载|浏览|阅读)"
+    r"|(?:下载|浏览|阅读)(?:量|次数|数)\s*[：:]?\s*\d"
+)
+_FILE_SIZE = r"(?:\s*[(（\[]?\s*\d+(?:\.\d+)?\s*[kmg]?b\s*[)）\]]?)?"
+# Marks after which a line cannot be the end of a text: the next clause was cut off.
+_OPEN_CLAUSE_MARKS = "，,、；;：:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +99,10 @@ class DocsiteBoilerplate(Stage):
         min_cut_chars: int = 20,
         max_lead_han: int = 15,
         max_header_chars: int = 40,
+        min_notice_density: float = 0.08,
+        min_tail_items: int = 2,
+        max_list_heading_chars: int = 16,
+        max_file_name_chars: int = 60,
     ) -> None:
         self.min_han_before_tail = min_han_before_tail
         self.max_title_chars = max_title_chars
@@ -80,6 +110,10 @@ class DocsiteBoilerplate(Stage):
         self.min_cut_chars = min_cut_chars
         self.max_lead_han = max_lead_han
         self.max_header_chars = max_header_chars
+        self.min_notice_density = min_notice_density
+        self.min_tail_items = min_tail_items
+        self.max_list_heading_chars = max_list_heading_chars
+        self.max_file_name_chars = max_file_name_chars
         config: dict[str, Any] = load_yaml(PATTERN_FILE)
         self._to_simplified = simplified_table()
         self._families = [
@@ -101,6 +135,10 @@ class DocsiteBoilerplate(Stage):
         self._notice_word_re = re.compile(alternation(config["notice_words"]))
         notice_headings = alternation(config["notice_headings"])
         self._notice_heading_re = re.compile(rf"[\s【\[(（■●]*{notice_headings}[\s】\])）]*[：:]?\s*")
+        extensions = alternation(config["doc_extensions"])
+        self._extension_re = re.compile(rf"\.{extensions}(?![a-z])", re.IGNORECASE)
+        self._file_name_re = re.compile(rf"[^\s，。；：:,;].*\.{extensions}{_FILE_SIZE}", re.IGNORECASE)
+        self._list_heading_re = re.compile(alternation(config["list_heading_words"]))
 
     def judge(self, doc: Document) -> Verdict:
         lines = iter_lines(doc.text)
@@ -123,11 +161,15 @@ class DocsiteBoilerplate(Stage):
                 truncated = True
         self._join_numbered_notices(lines, simple, labels)
         self._join_notice_headings(lines, simple, labels)
-        cut = self._tail(lines, simple, labels)
-        if any(labels) or removals:
+        docsite = any(labels) or bool(removals) or self._has_tail_heading(lines, simple)
+        if docsite:
+            self._notice_runs(lines, simple, labels)
+        if not self._tail(lines, simple, labels) and docsite:
+            self._item_tail(lines, labels)
+        if docsite:
+            self._file_names(lines, labels)
             self._running_headers(lines, labels)
-        if cut:
-            truncated = True
+            truncated |= self._ends_cut(lines, labels)
 
         for start, end, label in labelled_line_spans(lines, labels):
             removals.append(Removal(start, end, self.reason(label)))
@@ -205,17 +247,144 @@ class DocsiteBoilerplate(Stage):
             if text == title:
                 labels[index] = "running_header"
 
+    def _has_tail_heading(self, lines: list[Line], simple: str) -> bool:
+        return any(self._heading_re.fullmatch(simple[line.start : line.end].strip()) for line in lines)
+
     def _tail(self, lines: list[Line], simple: str, labels: list[str | None]) -> bool:
-        """Label a list tail; True when the article line before it was cut mid-sentence."""
+        """Label a list tail under a heading (相关文档); True when one was found."""
         han_before = 0
         for index, line in enumerate(lines):
             heading = self._heading_re.fullmatch(simple[line.start : line.end].strip())
             if heading is not None and han_before >= self.min_han_before_tail:
                 rest = (heading.group("rest") or "").strip()
                 if (not rest or self._title_like(rest)) and self._list_shaped(lines, index + 1, labels):
-                    return self._label_tail(lines, index, labels)
+                    self._label_run(lines, labels, index, len(lines))
+                    return True
             if labels[index] is None:
                 han_before += count_han(line.text)
+        return False
+
+    def _item_tail(self, lines: list[Line], labels: list[str | None]) -> None:
+        """A document list known by its items, whatever its heading says (or without one).
+
+        At least `min_tail_items` lines in a row shaped like a site's document entries (a title with
+        its page count, a file name, read/download counters) after the article: with the short
+        heading right above them that names a list (你可能还喜欢), they and everything after are a
+        tail when what follows is list-shaped; otherwise the run and its heading alone are removed.
+        """
+        han_before = 0
+        index = 0
+        while index < len(lines):
+            end = index
+            while end < len(lines) and labels[end] is None and self._item_shaped(lines[end].text.strip()):
+                end += 1
+            if end - index >= self.min_tail_items and han_before >= self.min_han_before_tail:
+                headed = index > 0 and self._list_heading(lines[index - 1].text, labels[index - 1])
+                start = index - 1 if headed else index
+                if self._list_shaped(lines, end, labels):
+                    self._label_run(lines, labels, start, len(lines))
+                    return
+                # Inside the text only under a heading: the document's own attachment list has none.
+                if headed:
+                    self._label_run(lines, labels, start, end)
+            if end > index:
+                index = end
+                continue
+            if labels[index] is None:
+                han_before += count_han(lines[index].text)
+            index += 1
+
+    def _item_shaped(self, text: str) -> bool:
+        """An entry of a site's document list: a short line with a file type, a page count or counters."""
+        return 0 < len(text) <= self.max_title_chars and not ends_sentence(text) and self._item_facts(text)
+
+    def _item_facts(self, text: str) -> bool:
+        simple = text.translate(self._to_simplified)
+        return self._extension_re.search(simple) is not None or _ITEM_FACT_RE.search(simple) is not None
+
+    def _list_heading(self, text: str, label: str | None) -> bool:
+        """A short line naming the list below it: 你可能还喜欢, 精选推荐, 大家都在下载."""
+        text = text.strip()
+        return (
+            label is None
+            and 0 < len(text) <= self.max_list_heading_chars
+            and not has_clause_marks(text)
+            and self._list_heading_re.search(text.translate(self._to_simplified)) is not None
+        )
+
+    def _label_run(self, lines: list[Line], labels: list[str | None], first: int, end: int) -> None:
+        for index in range(first, end):
+            if lines[index].text.strip():
+                labels[index] = labels[index] or "tail"
+
+    def _notice_runs(self, lines: list[Line], simple: str, labels: list[str | None]) -> None:
+        """Notice lists no pattern anchors, known by the density of notice words at an edge of the text.
+
+        A run of consecutive lines (numbered or not; a title-shaped line only when numbered), each
+        with a notice word, is a notice when it holds at least two per line and
+        `min_notice_density` per Han character, and no article prose lies between it and the start
+        or the end of the text (titles and list entries do not count as prose).
+        """
+        prose = [
+            labels[i] is None and not self._title_like(line.text.strip()) for i, line in enumerate(lines)
+        ]
+        prose_before = [0] * (len(lines) + 1)
+        for index, is_prose in enumerate(prose):
+            prose_before[index + 1] = prose_before[index] + is_prose
+
+        def words(index: int) -> int:
+            line = lines[index]
+            text = line.text.strip()
+            if labels[index] is not None or not text or (self._title_like(text) and not is_list_item(text)):
+                return 0
+            return len(self._notice_word_re.findall(simple, line.start, line.end))
+
+        index = 0
+        while index < len(lines):
+            end, hits, han = index, 0, 0
+            while end < len(lines) and (found := words(end)):
+                hits += found
+                han += count_han(lines[end].text)
+                end += 1
+            if end == index:
+                index += 1
+                continue
+            at_edge = prose_before[index] == 0 or prose_before[len(lines)] == prose_before[end]
+            if at_edge and hits >= 2 * (end - index) and hits >= self.min_notice_density * han:
+                for run_index in range(index, end):
+                    labels[run_index] = "disclaimer"
+            index = end
+
+    def _file_names(self, lines: list[Line], labels: list[str | None]) -> None:
+        """The file name a site shows above its preview (某某报告.docx): a short line ending in a file type.
+
+        An attachment list of the document itself (附件：1. 某某表.xlsx) is numbered or says 附件.
+        """
+        for index, line in enumerate(lines):
+            text = line.text.strip()
+            if (
+                labels[index] is None
+                and len(text) <= self.max_file_name_chars
+                and not is_list_item(text)
+                and not text.startswith(("附件", "附表"))
+                and self._file_name_re.fullmatch(text)
+            ):
+                labels[index] = "file_name"
+
+    def _ends_cut(self, lines: list[Line], labels: list[str | None]) -> bool:
+        """Whether the text ends mid-clause: the site cut the document off where its preview ends.
+
+        The last line with clause marks (signatures, dates and the site's footer after it have none)
+        ends with a clause mark (，、；), or is at least `min_cut_chars` long and stops on a Han
+        character with no sentence end.
+        """
+        for index in range(len(lines) - 1, -1, -1):
+            text = lines[index].text.strip()
+            if labels[index] is not None or not has_clause_marks(text):
+                continue
+            if text[-1] in _OPEN_CLAUSE_MARKS:
+                return True
+            return len(text) >= self.min_cut_chars and is_han(text[-1])
         return False
 
     def _list_shaped(self, lines: list[Line], first: int, labels: list[str | None]) -> bool:
@@ -228,20 +397,8 @@ class DocsiteBoilerplate(Stage):
                 prose += len(text)
         return prose <= self.max_tail_prose_share * total
 
-    def _label_tail(self, lines: list[Line], heading: int, labels: list[str | None]) -> bool:
-        for index in range(heading, len(lines)):
-            if lines[index].text.strip():
-                labels[index] = labels[index] or "tail"
-        previous = heading - 1
-        while previous >= 0 and (not lines[previous].text.strip() or labels[previous] is not None):
-            previous -= 1
-        if previous < 0:
-            return False
-        last_article = lines[previous].text.strip()
-        return len(last_article) >= self.min_cut_chars and not ends_sentence(last_article)
-
     def _title_like(self, text: str) -> bool:
         """A line of a document list: a title, a file name with its page count, a cut snippet, a link."""
-        if _DOC_NAME_RE.search(text) or _SNIPPET_END_RE.search(text) or URL_RE.search(text):
+        if self._item_facts(text) or _SNIPPET_END_RE.search(text) or URL_RE.search(text):
             return True
         return len(text) <= self.max_title_chars and not ends_sentence(text)

@@ -11,7 +11,11 @@ happens to each (reasons are `mojibake_<what>`):
   characters such as `鍙戝竷`/`浜烘皯` (UTF-8 read as GBK) or GBK/Big5 confusions are re-encoded with
   the codec that produced them and decoded with the right one. A repair is accepted only if the
   result is ordinary Chinese (its Han characters nearly all among the common ones).
-- `garbled`: stretches that cannot be repaired are removed. A stretch is a run of suspicious
+- `garbled`: stretches that cannot be repaired are removed. A run of UTF-8-read-as-cp1252 letters
+  (`Ã`, `â€`, `å`, `è`, `ä`, `ï¼`…) that ftfy could not repair (a byte cp1252 cannot show, or a
+  no-break space of the mangled text collapsed to a space, breaks the UTF-8 sequences) is garbled
+  when it sits next to a run that was repaired on the same line, with only a few spaces between:
+  the repair proves what the neighbour is. On its own such a run is left alone. A stretch is a run of suspicious
   characters, each at most `max_gap` ordinary characters from the next, not crossing whitespace or
   punctuation. Suspicious: Han characters outside the `common_rank` most frequent ones, letters of
   Latin-1/Greek/Cyrillic/kana and other scripts, private-use and C1 control characters, and `?`
@@ -306,13 +310,17 @@ class Mojibake(Stage):
 
     def _latin_repairs(self, text: str) -> list[Removal]:
         removals: list[Removal] = []
+        repaired: list[tuple[int, int]] = []
+        unrepaired: list[tuple[int, int]] = []
         for match in _LATIN_RUN_RE.finditer(text):
             run = match.group()
             if not _UTF8_PAIR_RE.search(run):
                 continue
             fixed = self._repair_latin(run)
             if fixed is None or fixed == run:
+                unrepaired.append(match.span())
                 continue
+            repaired.append(match.span())
             # Keep the span tight: drop the prefix and suffix the repair left alone.
             prefix = len(_common_prefix(run, fixed))
             suffix = len(_common_prefix(run[prefix:][::-1], fixed[prefix:][::-1]))
@@ -320,7 +328,27 @@ class Mojibake(Stage):
             removals.append(
                 Removal(start, end, self.reason("repaired"), replacement=fixed[prefix : len(fixed) - suffix])
             )
+        removals.extend(self._unrepaired_neighbours(text, repaired, unrepaired))
         return removals
+
+    def _unrepaired_neighbours(
+        self, text: str, repaired: list[tuple[int, int]], unrepaired: list[tuple[int, int]]
+    ) -> list[Removal]:
+        """Unrepaired cp1252 runs next to a repaired one (or to one of these), with the spaces between."""
+        anchors = list(repaired)
+        garbled: list[Removal] = []
+        pending = list(unrepaired)
+        found = True
+        while found and pending:
+            found = False
+            for span in list(pending):
+                removal = _next_to(text, span, anchors)
+                if removal is not None:
+                    garbled.append(Removal(*removal, self.reason("garbled")))
+                    anchors.append(span)
+                    pending.remove(span)
+                    found = True
+        return garbled
 
     def _repair_latin(self, run: str) -> str | None:
         fixed = ftfy.fix_encoding(run)
@@ -350,7 +378,25 @@ class Mojibake(Stage):
         return _INTERROGATIVE_RE.search(text, sentence_start, pos) is None
 
 
+# Spaces between an unrepaired cp1252 run and the repaired run it belongs to (a mangled no-break space).
+_MAX_NEIGHBOUR_GAP = 3
 _LATIN_RUN_LEFTOVER_RE = re.compile(f"[\u0080-\u00ff{_CP1252_SPECIALS}]+")
+
+
+def _next_to(text: str, span: tuple[int, int], anchors: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """`span` widened over the spaces to an anchor it touches on the same line, or None."""
+    start, end = span
+    for anchor_start, anchor_end in anchors:
+        if 0 < anchor_start - end <= _MAX_NEIGHBOUR_GAP and _blank(text[end:anchor_start]):
+            return start, anchor_start
+        if 0 < start - anchor_end <= _MAX_NEIGHBOUR_GAP and _blank(text[anchor_end:start]):
+            return anchor_end, end
+    return None
+
+
+def _blank(gap: str) -> bool:
+    """Spaces within a line."""
+    return gap.isspace() and "\n" not in gap
 
 
 def _whole_line(text: str, removal: Removal) -> Removal:

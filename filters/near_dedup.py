@@ -49,7 +49,9 @@ representative go into a persistent index (`filters.dedup_index`: the runner's s
 default, Redis with `backend: redis`). A later run's copy of an already stored article is dropped
 as `near_duplicate` with `duplicate_of` = the stored representative and tag
 `near_dedup_match=index` (the kept copy is in an earlier run's output, which is not rewritten);
-copies found within the run have `near_dedup_match=run`.
+copies found within the run have `near_dedup_match=run`. A stored entry of the document itself
+(same id: a run resumed after a crash, or a page cleaned again) is never a match, so a document
+is not dropped as a copy of itself.
 
 Signals: `near_dedup_similarity` (highest estimated Jaccard among the LSH candidates, 0 without
 any) for every compared document, `near_dedup_cluster_size` for members of a cluster. Texts with

@@ -13,8 +13,9 @@ whole. Reasons:
   (`- 3 -`, `第3页`, `3/12`), is removed with the join.
 
 A break is joined only when the line before it is open and the line after it continues it:
-- Open: the line does not end with sentence-final punctuation (。！？；… or a colon), and it is not
-  a heading: either it ends with a comma or 、 (a clause that goes on; at least
+- Open: the line does not end with sentence-final punctuation (。！？；… or a colon) or with a
+  closing bracket group (`……（李卫东 摄）`, `……（完）`: a credit or a marker closes what it follows),
+  and it is not a heading: either it ends with a comma or 、 (a clause that goes on; at least
   `min_comma_open_chars` characters), or it ends with a character inside a sentence and is prose-long
   (at least `min_open_chars` characters, holding a clause mark or twice that long). Short lines
   without clause marks are headings (`加强组织引导`, `促进思想政治建设“三化”`), and numbered
@@ -26,6 +27,16 @@ A break is joined only when the line before it is open and the line after it con
 - Continues: the next line starts with a Han character, a letter or digit, or punctuation that
   cannot open a paragraph (`，`, `）`, `”`), is not a list item (`一是…`, `1.`, `（一）`, `■`) and,
   unless the open line ended with a comma, is not itself a short heading-shaped line.
+
+Only pages with evidence of page breaks are rejoined; a web page whose extractor split one
+paragraph at a `<br>` is left alone (a missed join costs a line break, a false one fuses a caption
+or a heading into a paragraph). Evidence is any of:
+- the document-site shape: one of `evidence_signals` (default `docsite_boilerplate_lines`, the
+  document-site boilerplate the stage before found) is above zero;
+- a page number or running header between the halves of a break (that join, by itself, is
+  evidence);
+- at least `min_evidence_breaks` open lines that end mid-clause (on a Han character, letter or
+  digit, not a comma): one such line is a slip of a web editor, several are a paginated source.
 
 Signals: `page_break_rejoin_joins`.
 """
@@ -61,6 +72,7 @@ _MAX_HEADER_LINES = 3
 _LIST_LOOKBACK = 4
 # A subtitle opens with a dash: ——聚焦参政议政能力建设
 _SUBTITLE_DASHES = ("—", "－", "--")
+_CLOSING_BRACKETS = {"）": "（", ")": "(", "】": "【", "]": "["}
 _QUOTED_RE = re.compile(r"“[^”]*”|‘[^’]*’|《[^》]*》|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 
 
@@ -73,43 +85,62 @@ class PageBreakRejoin(Stage):
         min_comma_open_chars: int = 6,
         max_heading_chars: int = 30,
         max_header_chars: int = 40,
+        evidence_signals: tuple[str, ...] = ("docsite_boilerplate_lines",),
+        min_evidence_breaks: int | None = 2,
     ) -> None:
         self.min_open_chars = min_open_chars
         self.min_comma_open_chars = min_comma_open_chars
         self.max_heading_chars = max_heading_chars
         self.max_header_chars = max_header_chars
+        self.evidence_signals = tuple(evidence_signals)
+        self.min_evidence_breaks = min_evidence_breaks
 
     def judge(self, doc: Document) -> Verdict:
         lines = iter_lines(doc.text)
         if len(lines) < 2:
             return Verdict(signals={"page_break_rejoin_joins": 0})
-        headers = self._running_headers(doc, lines)
+        breaks = self._breaks(doc, lines)
+        if not self._paginated(doc, lines, breaks):
+            breaks = [(index, following) for index, following in breaks if following > index + 1]
         removals: list[Removal] = []
-        joins = 0
+        for index, following in breaks:
+            line = lines[index]
+            replacement = " " if _needs_space(line.text, lines[following].text) else ""
+            removals.append(Removal(line.end, line.end_nl, self.reason("joined"), replacement=replacement))
+            if following > index + 1:
+                removals.append(
+                    Removal(
+                        lines[index + 1].start, lines[following - 1].end_nl, self.reason("running_header")
+                    )
+                )
+        return Verdict(removals=removals, signals={"page_break_rejoin_joins": len(breaks)})
+
+    def _breaks(self, doc: Document, lines: list[Line]) -> list[tuple[int, int]]:
+        """(open line, line continuing it) of each break to join; running headers lie between."""
+        headers = self._running_headers(doc, lines)
+        breaks: list[tuple[int, int]] = []
         index = 0
         while index < len(lines) - 1:
-            line = lines[index]
             following = index + 1
             while (
                 following < len(lines) - 1 and following in headers and following - index <= _MAX_HEADER_LINES
             ):
                 following += 1
-            if self._open(lines, index) and self._continues(line.text, lines, following):
-                replacement = " " if _needs_space(line.text, lines[following].text) else ""
-                removals.append(
-                    Removal(line.end, line.end_nl, self.reason("joined"), replacement=replacement)
-                )
-                if following > index + 1:
-                    removals.append(
-                        Removal(
-                            lines[index + 1].start, lines[following - 1].end_nl, self.reason("running_header")
-                        )
-                    )
-                joins += 1
+            if self._open(lines, index) and self._continues(lines[index].text, lines, following):
+                breaks.append((index, following))
                 index = following
                 continue
             index += 1
-        return Verdict(removals=removals, signals={"page_break_rejoin_joins": joins})
+        return breaks
+
+    def _paginated(self, doc: Document, lines: list[Line], breaks: list[tuple[int, int]]) -> bool:
+        """Whether the page shows that its source had page breaks (see the module docstring)."""
+        if any(doc.signals.get(name, 0) > 0 for name in self.evidence_signals):
+            return True
+        if self.min_evidence_breaks is None:
+            return True
+        mid_clause = sum(1 for index, _ in breaks if lines[index].text.rstrip()[-1] not in _OPEN_COMMAS)
+        return mid_clause >= self.min_evidence_breaks
 
     def _running_headers(self, doc: Document, lines: list[Line]) -> set[int]:
         """Indexes of lines that may be a running header: the title, a repeated short line, a page number."""
@@ -128,6 +159,8 @@ class PageBreakRejoin(Stage):
         """Whether a line stops inside a sentence (see the module docstring)."""
         text = lines[index].text.strip()
         if not text or ends_sentence(text) or text[-1] in _COLONS or _TABLE_ROW_RE.search(text):
+            return False
+        if _ends_with_bracket_group(text):
             return False
         if is_list_item(text) and self._in_prose_list(lines, index):
             return len(text) >= self.min_comma_open_chars
@@ -163,6 +196,12 @@ class PageBreakRejoin(Stage):
             return True
         # A short line without clause marks followed by more text is a heading, not the rest of a sentence.
         return not (is_title_like(text, self.max_heading_chars) and index < len(lines) - 1)
+
+
+def _ends_with_bracket_group(text: str) -> bool:
+    """`……巡查（李卫东 摄）`, `……（完）`: the line closes a bracket it opened."""
+    opening = _CLOSING_BRACKETS.get(text[-1])
+    return opening is not None and opening in text
 
 
 def _marker_family(line: str) -> str:

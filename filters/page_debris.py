@@ -24,6 +24,11 @@ Two kinds of evidence, both data in `data/page_debris.yaml`:
   The values are not lost: `source_name`, `author` and `published_at` (China time, +08:00) are set
   through `Verdict.updates` when the record has none; `author` is the 作者/记者 named, else the
   editor. Tags: `editor`, `reviewer`, `proofreader`, `photographer`, `keywords`.
+  A bracketed date alone under a title or speaker line (`（2023年11月6日）` under `市长 某某某`)
+  is how a speech, a report or a regulation states when it was given or adopted: it is part of the
+  document's heading and is kept. A judgement call: only a date written out (年月日) in brackets
+  counts, so a news site that brackets a written-out dateline under its headline keeps that date
+  in the text, while `（2023-11-06）` or an unbracketed date there is still a dateline.
   The attribution line that ends many articles, `（来源：酒泉市委统战部）`, is such a label line: it
   names the publishing body, which is metadata, not article text, so it moves to `source_name`
   and the line goes.
@@ -33,6 +38,14 @@ Two kinds of evidence, both data in `data/page_debris.yaml`:
   in prose, `edge` for words that may (联系我们, 版权所有, 举报电话), which count only before the first
   or after the last prose line (15+ Han characters ending with a sentence mark). `weak` rules
   (an address or a phone number) count only next to another removed footer line in that zone.
+  Words an article uses too (意见建议, 联系我们, 主办) are rules with `prose: false`: they never fire
+  on a prose-shaped line (15+ Han characters with an inner sentence mark, two commas, a sentence
+  end or a final colon), so a first or last paragraph that mentions them is article and is itself
+  the edge of the prose, not a footer line before it. Copyright and reprint notices fire on
+  prose-shaped lines only as short statements in which the site speaks of itself
+  (`prose_max_chars`, `prose_when`): `本网稿件版权所有，未经授权不得转载。` is a footer, a paragraph
+  reporting that others reprint without permission is not. Shapes several rules share (the
+  breadcrumb separators, a photographer's credit) are written once as `fragments` in the rule file.
 
 Signals: `page_debris_lines` (lines removed).
 """
@@ -46,10 +59,17 @@ from typing import Any
 
 from filters.base import Document, Removal, Stage, Verdict
 from filters.patterns import DATE_RE, alternation, load_yaml, parse_china_datetime, simplified_table
-from filters.textstats import Line, count_han, ends_sentence, iter_lines
+from filters.textstats import (
+    MIN_PROSE_HAN,
+    Line,
+    count_han,
+    ends_sentence,
+    is_prose_sentence,
+    is_title_like,
+    iter_lines,
+)
 
 RULE_FILE = "page_debris.yaml"
-_MIN_PROSE_HAN = 15
 _MAX_LABEL_LINE_CHARS = 160
 _MAX_VALUE_CHARS = 60
 # Kinds of label-line fields that make a line debris wherever it is.
@@ -90,6 +110,13 @@ _SENTENCE_MARK_RE = re.compile(r"[。！？!?]")
 _NAMES_RE = re.compile(r"[\u4e00-\u9fff·]{2,6}(?:[\s、，,]+[\u4e00-\u9fff·]{2,6})*")
 _KEYWORD_SPLIT_RE = re.compile(r"[\s,，、;；|｜]+")
 _WRAPPERS = {"(": ")", "（": "）", "【": "】", "[": "]", "〔": "〕"}
+_INNER_SENTENCE_MARK_RE = re.compile(r"[。！？；!?;]")
+_FIELD_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[：:]")
+_MIN_PROSE_COMMAS = 2
+_MAX_HEADING_CHARS = 40
+# How a speech or a report writes its date (2023年11月6日); a site's dateline is often 2023-11-06.
+_WRITTEN_DATE_RE = re.compile(r"年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_FRAGMENT_RE = re.compile(r"\{\{(\w+)\}\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +128,18 @@ class _Rule:
     max_chars: int
     weak: bool
     sentences: bool
+    prose: bool
+    prose_max_chars: int | None
+    prose_when: re.Pattern[str] | None
+
+    def fires_on_prose(self, simple: str) -> bool:
+        """Whether the rule may judge this prose-shaped line (see `prose` in the rule file)."""
+        if not self.prose or len(simple) > (self.prose_max_chars or self.max_chars):
+            return False
+        if self.prose_when is None:
+            return True
+        first_sentence = _INNER_SENTENCE_MARK_RE.split(simple, maxsplit=1)[0]
+        return self.prose_when.search(first_sentence) is not None
 
 
 @dataclass(slots=True)
@@ -145,7 +184,8 @@ class PageDebris(Stage):
         self.max_label_line_chars = max_label_line_chars
         config: dict[str, Any] = load_yaml(RULE_FILE)
         self._to_simplified = simplified_table()
-        self._rules = [self._compile_rule(spec) for spec in config["rules"]]
+        fragments = _expand_fragments(config.get("fragments") or {})
+        self._rules = [self._compile_rule(spec, fragments) for spec in config["rules"]]
         self._label_kind: dict[str, str] = {}
         for kind, words in config["labels"].items():
             for word in words:
@@ -163,8 +203,10 @@ class PageDebris(Stage):
         self._word_re = re.compile(alternation(self._share_words | self._widget_words), flags)
 
     @staticmethod
-    def _compile_rule(spec: dict[str, Any]) -> _Rule:
-        joined = "|".join(f"(?:{pattern})" for pattern in spec["patterns"])
+    def _compile_rule(spec: dict[str, Any], fragments: dict[str, str]) -> _Rule:
+        joined = "|".join(f"(?:{_fill(pattern, fragments)})" for pattern in spec["patterns"])
+        prose_max = spec.get("prose_max_chars")
+        prose_when = spec.get("prose_when")
         return _Rule(
             category=spec["category"],
             pattern=re.compile(joined, re.IGNORECASE),
@@ -173,16 +215,22 @@ class PageDebris(Stage):
             max_chars=int(spec["max_chars"]),
             weak=bool(spec.get("weak", False)),
             sentences=bool(spec.get("sentences", True)),
+            prose=bool(spec.get("prose", True)),
+            prose_max_chars=None if prose_max is None else int(prose_max),
+            prose_when=None if prose_when is None else re.compile(prose_when, re.IGNORECASE),
         )
 
     def judge(self, doc: Document) -> Verdict:
         lines = iter_lines(doc.text)
         simplified = [line.text.strip().translate(self._to_simplified) for line in lines]
         candidates = [self._candidate(line, simple) for line, simple in zip(lines, simplified, strict=True)]
+        for index in range(1, len(candidates)):
+            if self._heading_date(simplified, candidates, index):
+                candidates[index] = None
         prose = [
             index
             for index, (line, found) in enumerate(zip(lines, candidates, strict=True))
-            if found is None and ends_sentence(line.text) and count_han(line.text) >= _MIN_PROSE_HAN
+            if found is None and is_prose_sentence(line.text)
         ]
         first_prose, last_prose = (prose[0], prose[-1]) if prose else (len(lines), -1)
         decided: dict[int, _LineVerdict] = {}
@@ -196,7 +244,12 @@ class PageDebris(Stage):
                 if kinds & _STRONG_KINDS or (in_head and kinds <= _DATE_ONLY_KINDS):
                     decided[index] = found
             elif not found.weak and (in_edge or not found.edge_only):
-                if found.edge_only and in_head and index <= last_prose and self._is_prose(lines[index].text):
+                if (
+                    found.edge_only
+                    and in_head
+                    and index <= last_prose
+                    and is_prose_sentence(lines[index].text)
+                ):
                     continue  # the article's own first sentences may mention 主办 or 意见建议
                 decided[index] = found
         self._add_weak_neighbours(candidates, decided, first_prose, last_prose)
@@ -210,8 +263,17 @@ class PageDebris(Stage):
         return verdict
 
     @staticmethod
-    def _is_prose(text: str) -> bool:
-        return ends_sentence(text) and count_han(text) >= _MIN_PROSE_HAN
+    def _heading_date(simplified: list[str], candidates: list[_LineVerdict | None], index: int) -> bool:
+        """A bracketed date alone, right under a title or speaker line: the date of a speech or a
+        report (`（2023年11月6日）`), part of the document's heading rather than the page's dateline."""
+        found = candidates[index]
+        if found is None or found.label is None or found.label.kinds != {"bare_date"}:
+            return False
+        if _unwrap(simplified[index]) == (0, len(simplified[index])) or candidates[index - 1] is not None:
+            return False
+        above = simplified[index - 1]
+        written_out = _WRITTEN_DATE_RE.search(simplified[index]) is not None
+        return written_out and is_title_like(above, _MAX_HEADING_CHARS) and count_han(above) >= 2
 
     # --- judging one line ---------------------------------------------------------------------
 
@@ -224,8 +286,11 @@ class PageDebris(Stage):
             if label is not None:
                 return _LineVerdict(label.category(), label=label)
         sentence = ends_sentence(simple)
+        prose = _prose_shaped(simple)
         for rule in self._rules:
             if len(simple) > rule.max_chars or (sentence and not rule.sentences):
+                continue
+            if prose and not rule.fires_on_prose(simple):
                 continue
             matched = rule.pattern.fullmatch(simple) if rule.full else rule.pattern.search(simple)
             if matched:
@@ -382,6 +447,39 @@ def _person_value(label: str, value: str) -> bool:
     return all(
         len(token) <= limit or ("·" in token and len(token) <= _MAX_PERSON_TOKEN_CHARS) for token in tokens
     )
+
+
+def _prose_shaped(text: str) -> bool:
+    """A line an article writes: 15+ Han characters and an inner sentence mark, two commas, a
+    sentence end or a final colon, and not a row of `label：value` fields (主办：…，承办：…)."""
+    if count_han(text) < MIN_PROSE_HAN or len(_FIELD_LABEL_RE.findall(text.rstrip("：: "))) >= 2:
+        return False
+    stripped = text.rstrip()
+    return (
+        ends_sentence(stripped)
+        or stripped.endswith(("：", ":"))
+        or _INNER_SENTENCE_MARK_RE.search(stripped[:-1]) is not None
+        or stripped.count("，") >= _MIN_PROSE_COMMAS
+    )
+
+
+def _expand_fragments(fragments: dict[str, Any]) -> dict[str, str]:
+    """Fragments with the fragments they name filled in (`sep` uses `sep_chars`)."""
+    expanded: dict[str, str] = {}
+    for name, value in fragments.items():
+        expanded[str(name)] = _fill(str(value), expanded)
+    return expanded
+
+
+def _fill(pattern: str, fragments: dict[str, str]) -> str:
+    """`pattern` with each `{{name}}` replaced by its fragment; an unknown name is a rule-file error."""
+
+    def fragment(match: re.Match[str]) -> str:
+        if match.group(1) not in fragments:
+            raise ValueError(f"{RULE_FILE}: unknown fragment {match.group()} in {pattern!r}")
+        return fragments[match.group(1)]
+
+    return _FRAGMENT_RE.sub(fragment, pattern)
 
 
 def _unwrap(text: str) -> tuple[int, int]:

@@ -15,6 +15,13 @@ Those titles belong to other articles; in a corpus they are duplicated teasers. 
 - `related_tail_link_list`: without any marker, the run of numbered or bulleted lines with URLs at
   the very end of the text, when there are at least `min_link_lines` of them. A URL inside an
   article paragraph, or one 详情请访问 line, is not a list.
+- `related_tail_title_list`: without any marker or URL, a run of at least `min_title_lines`
+  numbered titles (`1. …`, `（2）…`, `③…`: up to `max_title_chars` characters, at least four Han
+  characters, no sentence end) that ends the text right after a paragraph of prose: a related box
+  whose heading the extractor lost. An article's own numbered list is introduced by its last line
+  (`报送材料如下：`, `以下单位…。`, `现将…名单予以公布。`, `附件：`, a section heading) or is written
+  as sentences (items ending with `；` or `。`), so a run after such a line, or one whose items end
+  a sentence, is kept.
 
 List-shaped: at most `max_prose_share` of the tail's characters are in prose lines; the other lines
 are titles (up to `max_title_chars` characters without a sentence end), lines with URLs, snippets
@@ -32,11 +39,24 @@ from typing import Any
 
 from filters.base import Document, Removal, Stage, Verdict, merge_removals
 from filters.patterns import DATE_RE, alternation, load_yaml, simplified_table
-from filters.textstats import URL_RE, Line, count_han, ends_sentence, is_list_item, iter_lines
+from filters.textstats import (
+    URL_RE,
+    Line,
+    count_han,
+    ends_sentence,
+    is_list_item,
+    is_prose_sentence,
+    iter_lines,
+)
 
 MARKER_FILE = "related_tail.yaml"
 _SNIPPET_END_RE = re.compile(r"(?:\.\.\.|…|>>|》》|»)\s*$")
 _DATE_END_RE = re.compile(rf"(?:{DATE_RE.pattern}|\d{{1,2}}[-/.月]\d{{1,2}}日?)\s*[)）\]】]?\s*$")
+# Numbered (not bulleted, not 一、 section) items: 1. 1、 (1) （1） ① ⑴ ⒈
+_NUMBERED_RE = re.compile(r"\s*(?:\d{1,3}\s*[、．.)）](?!\d)|[（(]\s*\d{1,3}\s*[)）]|[①-⑳⑴-⒇⒈-⒛])")
+# A line that introduces the list under it, which then belongs to the article.
+_INTRODUCES_RE = re.compile(r"[：:]\s*$|如下|以下|下列|名单|公示|^\s*附\s*件")
+_MIN_TITLE_HAN = 4
 
 
 class RelatedTail(Stage):
@@ -48,11 +68,13 @@ class RelatedTail(Stage):
         max_prose_share: float = 0.3,
         max_title_chars: int = 60,
         min_link_lines: int | None = 2,
+        min_title_lines: int | None = 3,
     ) -> None:
         self.min_han_before = min_han_before
         self.max_prose_share = max_prose_share
         self.max_title_chars = max_title_chars
         self.min_link_lines = min_link_lines
+        self.min_title_lines = min_title_lines
         config: dict[str, Any] = load_yaml(MARKER_FILE)
         flags = re.IGNORECASE
         self._to_simplified = simplified_table()
@@ -75,7 +97,7 @@ class RelatedTail(Stage):
                     break
             han_before += count_han(line.text)
         else:
-            removals.extend(self._link_list(lines))
+            removals.extend(self._link_list(lines) or self._title_list(lines))
         removals = merge_removals(removals)
         return Verdict(
             removals=removals, signals={"related_tail_chars": sum(r.end - r.start for r in removals)}
@@ -143,6 +165,35 @@ class RelatedTail(Stage):
         if n_items < self.min_link_lines or first == 0:
             return []
         return [_span(lines, first, len(lines) - 1, self.reason("link_list"))]
+
+    def _title_list(self, lines: list[Line]) -> list[Removal]:
+        """A trailing run of numbered titles right after a prose paragraph (see the module docstring)."""
+        if self.min_title_lines is None:
+            return []
+        first = len(lines)
+        while first > 0 and (not (text := lines[first - 1].text.strip()) or self._numbered_title(text)):
+            first -= 1
+        while first < len(lines) and not lines[first].text.strip():
+            first += 1
+        n_items = sum(1 for line in lines[first:] if line.text.strip())
+        if n_items < self.min_title_lines or first == 0:
+            return []
+        before = lines[first - 1].text.strip()
+        if not is_prose_sentence(before) or _INTRODUCES_RE.search(before):
+            return []
+        if sum(count_han(line.text) for line in lines[:first]) < self.min_han_before:
+            return []
+        return [_span(lines, first, len(lines) - 1, self.reason("title_list"))]
+
+    def _numbered_title(self, text: str) -> bool:
+        stripped = text.strip()
+        return (
+            _NUMBERED_RE.match(stripped) is not None
+            and len(stripped) <= self.max_title_chars
+            and count_han(stripped) >= _MIN_TITLE_HAN
+            and not ends_sentence(stripped)
+            and stripped[-1] not in "，,、：:"
+        )
 
 
 class _TailShape:

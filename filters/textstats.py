@@ -132,6 +132,15 @@ def ends_sentence(line: str) -> bool:
     return last == "." and len(stripped) > 1 and is_han(stripped[-2])
 
 
+# Han characters that make a line ending with a sentence mark a line of prose, not a label or a title.
+MIN_PROSE_HAN = 15
+
+
+def is_prose_sentence(line: str, min_han: int = MIN_PROSE_HAN) -> bool:
+    """A line of an article's prose: it ends a sentence and holds at least `min_han` Han characters."""
+    return ends_sentence(line) and count_han(line) >= min_han
+
+
 def has_clause_marks(text: str) -> bool:
     return any(mark in text for mark in CLAUSE_MARKS)
 

@@ -22,13 +22,25 @@ def _clean(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     output = Path(args.output)
-    runner = CleanRunner(
-        config,
-        output,
-        state_dir=Path(args.state_dir) if args.state_dir else default_state_dir(output),
-        force=args.force,
-        quiet=args.quiet,
-    )
+    options = {
+        "state_dir": Path(args.state_dir) if args.state_dir else default_state_dir(output),
+        "force": args.force,
+        "quiet": args.quiet,
+    }
+    if args.engine == "ray":
+        try:
+            from pipelines.ray_engine import RayCleanRunner
+        except ImportError as error:
+            print(
+                f"govcorpus: --engine ray needs Ray Data (pip install '.[scale]'): {error}", file=sys.stderr
+            )
+            return EXIT_USAGE
+        runner: CleanRunner = RayCleanRunner(config, output, address=args.ray_address, **options)
+    elif args.ray_address:
+        print("govcorpus: --ray-address needs --engine ray", file=sys.stderr)
+        return EXIT_USAGE
+    else:
+        runner = CleanRunner(config, output, **options)
     try:
         result = runner.run(args.input)
     except OutputError as error:
@@ -76,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("--force", action="store_true", help="rebuild the corpus from scratch")
     clean.add_argument("--quiet", action="store_true", help="no progress bar or notes")
+    clean.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this process; ray: Ray Data tasks on a Ray cluster (same output)",
+    )
+    clean.add_argument(
+        "--ray-address",
+        default=None,
+        help="Ray cluster to use: 'auto', ray://HEAD:10001 (default: a private local instance)",
+    )
     clean.set_defaults(handler=_clean)
 
     explain = commands.add_parser("explain", help="why a document was kept or dropped, span by span")

@@ -7,8 +7,11 @@ line a reader sees on each page: article (`keep`), noise by category (`remove:<c
 it. The output text of each page is then aligned to its labelled text character by character
 (difflib's SequenceMatcher, whitespace ignored, NFKC-folded), so a kept character is one that
 survives in the output in order, whatever the pipeline did to line breaks: a rejoined page-break
-line scores as kept, a stripped pinyin reading as removed. A dropped page keeps nothing. A headline
-that left the text but became the record's `title` counts as kept.
+line scores as kept, a stripped pinyin reading as removed. The pipes of markdown table rows that the
+extractor writes (`| a | b |`, `|---|`) are not output characters: labels hold a row as its cells. A
+dropped page keeps nothing. A headline that left the text but became the record's `title` counts as
+kept; found whole in the title and not in the text, it is scored there only and left out of the
+text alignment.
 
 Figures, per category and per page:
   article kept   = article characters surviving / article characters labelled
@@ -37,6 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -56,6 +60,8 @@ GOLD_DIR = ROOT / "tests" / "fixtures" / "gold"
 RESULT_PATH = ROOT / "data" / "eval" / "latest.json"
 
 HARD_NEGATIVE = "hard-negative"
+_TABLE_ROW_RE = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
+_TABLE_SEPARATOR_RE = re.compile(r"[\s|:\-]+")
 
 
 @dataclass(frozen=True)
@@ -113,12 +119,29 @@ def _fold(char: str) -> str:
     return folded if len(folded) == 1 else char
 
 
+def _table_markup(text: str) -> set[int]:
+    """Positions of markdown table markup in `text`: the pipes of `| a | b |` rows, whole `|---|` rows.
+
+    The extractor writes tables as markdown; labels hold a row as its cells. Left in, the pipes
+    interleave every cell with a character the reference lacks and pull short rows out of line.
+    """
+    positions: set[int] = set()
+    for row in _TABLE_ROW_RE.finditer(text):
+        separator = _TABLE_SEPARATOR_RE.fullmatch(row.group()) is not None
+        positions.update(
+            position for position in range(row.start(), row.end()) if separator or text[position] == "|"
+        )
+    return positions
+
+
 def _squeezed(text: str) -> tuple[str, list[int]]:
-    """`text` without whitespace, NFKC-folded per character, and each character's index in `text`."""
+    """`text` without whitespace or table pipes, NFKC-folded per character, and each character's index
+    in `text`."""
+    markup = _table_markup(text) if "|" in text else set()
     chars: list[str] = []
     index: list[int] = []
     for position, char in enumerate(text):
-        if not char.isspace():
+        if not char.isspace() and position not in markup:
             chars.append(_fold(char))
             index.append(position)
     return "".join(chars), index
@@ -206,8 +229,17 @@ def score_output(
     raw = "" if dropped else text
     output, out_index = _squeezed(raw)
     references = [_reference(line) for line in lines]
-    owners = [number for number, reference in enumerate(references) for _ in reference]
-    flat = [ref for reference in references for ref in reference]
+    in_title = _title_counts(lines, references, title if not dropped else None)
+    # A headline found whole in the title field but not in the text is scored there only: aligned
+    # against the text, its words would match the same words in the body (a table header, the
+    # first paragraph) and pull those lines out of place.
+    title_only = {
+        n
+        for n, counts in in_title.items()
+        if _whole(counts) and "".join(ref.char for ref in references[n] if not ref.inline) not in output
+    }
+    owners = [n for n, reference in enumerate(references) if n not in title_only for _ in reference]
+    flat = [ref for n, reference in enumerate(references) if n not in title_only for ref in reference]
     hits = survival(flat, output)
 
     first: list[int | None] = [None] * len(lines)
@@ -220,12 +252,13 @@ def score_output(
             last[number] = out_index[hit]
 
     for number, line in enumerate(lines):
-        counts = _count(references[number], line_hits[number])
-        if line.kind == "keep" and line.tag == "title" and title and not dropped:
-            # A headline may leave the text for the record's title field: score it against that.
-            in_title = _count(references[number], survival(references[number], _squeezed(title)[0]))
-            if in_title.get(ARTICLE, [0, 0])[1] > counts.get(ARTICLE, [0, 0])[1]:
-                counts = in_title
+        if number in title_only:
+            counts = in_title[number]
+        else:
+            counts = _count(references[number], line_hits[number])
+            # A headline may leave the text for the record's title field: it counts as kept there.
+            if number in in_title and _surviving(in_title[number]) > _surviving(counts):
+                counts = in_title[number]
         for category, (total, surviving) in counts.items():
             bucket = score.counts.setdefault(category, [0, 0])
             bucket[0] += total
@@ -252,6 +285,29 @@ def score_output(
                     score.false_joins.append(f"{lines[previous_keep].text[:20]}|{line.text[:20]}")
         previous_keep = number
     return score
+
+
+def _title_counts(
+    lines: Sequence[GoldLine], references: Sequence[list[RefChar]], title: str | None
+) -> dict[int, dict[str, list[int]]]:
+    """The counts of each `keep:title` line scored against the record's title field alone."""
+    if not title:
+        return {}
+    squeezed_title = _squeezed(title)[0]
+    return {
+        number: _count(references[number], survival(references[number], squeezed_title))
+        for number, line in enumerate(lines)
+        if line.kind == "keep" and line.tag == "title"
+    }
+
+
+def _surviving(counts: dict[str, list[int]]) -> int:
+    return counts.get(ARTICLE, [0, 0])[1]
+
+
+def _whole(counts: dict[str, list[int]]) -> bool:
+    total, surviving = counts.get(ARTICLE, [0, 0])
+    return total > 0 and surviving == total
 
 
 def blame(line: LineResult, doc: Document) -> str | None:

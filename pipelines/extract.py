@@ -16,6 +16,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from filters.textstats import WHITESPACE_RE, count_han
 from pipelines.config import ExtractConfig
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -118,7 +119,7 @@ def metadata_from_text(text: str) -> tuple[dt.datetime | None, str | None, str |
     """
     date = None
     for line in text[:6000].split("\n"):
-        if _DATE_LABEL_RE.search(line) or (len(line) <= 40 and _DATE_RE.search(line)):
+        if _DATE_LABEL_RE.search(line) or count_han(_DATE_RE.sub("", line)) <= 6:
             date = parse_chinese_date(line)
             if date is not None:
                 break
@@ -145,6 +146,54 @@ def unwrap_layout_tables(root: lxml.html.HtmlElement) -> None:
                 element.tag = "div"
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_TEXT_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", *_HEADINGS)
+
+
+def _squash(text: str) -> str:
+    return WHITESPACE_RE.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    tag: str
+    key: str  # the text without whitespace, to compare with extracted lines
+    text: str
+
+
+def text_blocks(root: lxml.html.HtmlElement) -> list[TextBlock]:
+    """The page's text blocks (paragraphs, list items, cells, headings) in document order."""
+    blocks = []
+    for element in root.iter(*_TEXT_BLOCKS):
+        text = " ".join(element.text_content().split())
+        if text:
+            blocks.append(TextBlock(element.tag, _squash(text), text))
+    return blocks
+
+
+def restore_headings(text: str, blocks: list[TextBlock]) -> str:
+    """Put back section headings the extractor dropped from inside the article.
+
+    trafilatura leaves out `<h3>`/`<h4>` section headings of some CMS templates. A heading whose
+    nearest text blocks before and after it were both extracted sits inside the article, so it is
+    put back as its own line before the block that follows it.
+    """
+    lines = text.split("\n")
+    squashed = [_squash(line) for line in lines]
+    extracted = set(squashed)
+    for position, block in enumerate(blocks):
+        if block.tag not in _HEADINGS or block.key in extracted:
+            continue
+        before = next((b.key for b in reversed(blocks[:position]) if b.tag not in _HEADINGS), None)
+        after = next((b.key for b in blocks[position + 1 :] if b.tag not in _HEADINGS), None)
+        if before in extracted and after in extracted:
+            where = squashed.index(after)
+            lines.insert(where, block.text)
+            squashed.insert(where, block.key)
+            extracted.add(block.key)
+    return "\n".join(lines)
+
+
 def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
     try:
         root = lxml.html.fromstring(html)
@@ -158,6 +207,7 @@ def extract(html: str, url: str | None, config: ExtractConfig) -> Extracted:
     """Main text and metadata of a page. Never raises for malformed HTML."""
     page_text = visible_text(html)
     tree = _parse_tree(html)
+    blocks = text_blocks(tree) if tree is not None else []
     try:
         result = trafilatura.bare_extraction(
             tree if tree is not None else html,
@@ -171,6 +221,8 @@ def extract(html: str, url: str | None, config: ExtractConfig) -> Extracted:
     except Exception:  # trafilatura raises assorted errors on hostile markup; fall back to visible text
         result = None
     text = normalize_lines(result.text or "") if result is not None else ""
+    if text:
+        text = restore_headings(text, blocks)
     extracted = Extracted(text=text, visible_chars=len(page_text))
     if result is not None:
         extracted.title = (result.title or "").strip() or None

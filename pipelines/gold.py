@@ -166,13 +166,28 @@ def page_reader_text(page: GoldPage) -> str:
     root = lxml.html.fromstring(text)
     for element in list(root.iter(*_INVISIBLE_TAGS)):
         element.drop_tree()
+    return "".join(_reading_order(root))
+
+
+def _reading_order(root: lxml.html.HtmlElement) -> list[str]:
+    """The text nodes under `root` in document order, as `itertext` yields them: an element's text,
+    then each child's text nodes followed by that child's tail. Comments and processing instructions
+    contribute their tails only. Iterative, so deeply nested tables cannot exhaust the stack."""
     pieces: list[str] = []
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.text:
-            pieces.append(element.text)
-        if element is not root and element.tail:
-            pieces.append(element.tail)
-    return "".join(pieces)
+    # Each entry is an element still to enter, or a tail string to emit after a subtree is done.
+    stack: list[lxml.html.HtmlElement | str] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            continue
+        if isinstance(item.tag, str) and item.text:
+            pieces.append(item.text)
+        for child in reversed(item):
+            if child.tail:
+                stack.append(child.tail)
+            stack.append(child)
+    return pieces
 
 
 def coverage_problem(page: GoldPage) -> str | None:

@@ -30,6 +30,7 @@ from pipelines.ray_frames import (
     build_subchain,
     docs_from_table,
     docs_to_table,
+    run_per_task,
 )
 from pipelines.state import DiskStateStore
 
@@ -78,7 +79,7 @@ def judge_copies(
 
 
 class ExactGroups:
-    """`map_groups` worker: one coarse hash group per call."""
+    """`map_groups` worker: one coarse hash group per call (built per call: the stage is free to build)."""
 
     def __init__(self, config: Config, index: int, parts: list[Any] | None) -> None:
         self.chain = build_subchain(config, index, index + 1)
@@ -103,12 +104,18 @@ class ExactGroups:
 
 
 def exact_step(
-    alive: Dataset, index: int, stage: ExactDuplicates, config: Config, state: DiskStateStore, actors: int
+    alive: Dataset,
+    index: int,
+    stage: ExactDuplicates,
+    config: Config,
+    state: DiskStateStore,
+    rows: int,
 ) -> Dataset:
-    """The step's output (all documents it judged), materialized; the stage's state updated."""
+    """The step's output (all documents it judged), materialized; the stage's state updated.
+    `rows` is about how many documents `alive` holds (it sizes the groups)."""
     remember = stage.remember_across_runs
     kept_before = ExactDuplicates._load(state) if remember else {}
-    buckets = bucket_count(alive.count() + len(kept_before))
+    buckets = bucket_count(rows + len(kept_before))
     parts = None
     if kept_before:
         split: list[dict[bytes, str]] = [{} for _ in range(buckets)]
@@ -118,12 +125,7 @@ def exact_step(
     out = (
         alive.map_batches(_with_hash, fn_kwargs={"buckets": buckets}, batch_format="pyarrow")
         .groupby(GROUP)
-        .map_groups(
-            ExactGroups,
-            fn_constructor_args=(config, index, parts),
-            batch_format="pyarrow",
-            concurrency=actors,
-        )
+        .map_groups(run_per_task, fn_args=(ExactGroups, config, index, parts), batch_format="pyarrow")
         .materialize()
     )
     if remember:

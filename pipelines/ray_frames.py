@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import ray
 
 from filters.base import Document
 from filters.registry import stage_class
@@ -62,9 +64,7 @@ def docs_to_table(
     extra: dict[str, pa.Array] | None = None,
 ) -> pa.Table:
     """Documents back to rows: the standard columns, then `extra` ones."""
-    rows = [
-        document_to_row(doc, run_id="", pipeline_version=PIPELINE_VERSION, rejected=True) for doc in docs
-    ]
+    rows = [document_to_row(doc, run_id="", pipeline_version=PIPELINE_VERSION, rejected=True) for doc in docs]
     table = rows_to_table(rows, rejected=True)
     table = table.append_column(SEQ, pa.array(seqs, pa.int64()))
     notes: list[str | None] = [None] * len(docs)
@@ -100,3 +100,15 @@ def bucket_count(rows: int, per_bucket: int = 1000) -> int:
     """Coarse groups for a shuffle: each holds about `per_bucket` rows, so the per-group overhead of
     `map_groups` is paid per thousand rows rather than per key, and no group outgrows a worker."""
     return max(1, min(1 << 16, rows // per_bucket + 1))
+
+
+def fetch(value: Any) -> Any:
+    """A value passed to a Ray Data worker by reference: top-level task and actor arguments arrive
+    already resolved, references nested in containers do not."""
+    return ray.get(value) if isinstance(value, ray.ObjectRef) else value
+
+
+def run_per_task(table: pa.Table, worker: type, *args: Any) -> pa.Table:
+    """`worker(*args)(table)`: a worker built for one batch, for stages that cost nothing to build,
+    so the step runs as plain tasks instead of waiting for actors to start."""
+    return worker(*args)(table)

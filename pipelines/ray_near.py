@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import ray
-from ray.data import Dataset
+from ray.data import ActorPoolStrategy, Dataset
 
 from filters.base import Document, MemoryStateStore, Verdict
 from filters.dedup_cluster import Links, StoredMatch, clusters, confirm_pairs, link_signatures
@@ -40,7 +40,16 @@ from filters.dedup_index import STATE_KEY, DiskIndex
 from filters.minhash import MinHasher, agreement
 from filters.near_dedup import NearDuplicates
 from pipelines.config import Config
-from pipelines.ray_frames import GROUP, SEQ, bucket_count, build_subchain, docs_from_table, docs_to_table
+from pipelines.ray_frames import (
+    GROUP,
+    SEQ,
+    bucket_count,
+    build_subchain,
+    docs_from_table,
+    docs_to_table,
+    fetch,
+    run_per_task,
+)
 from pipelines.state import DiskStateStore
 
 SIG = "_sig"
@@ -73,7 +82,7 @@ class Sign(_NearWorker):
         if lookup:
             lent = MemoryStateStore()
             if disk_blob is not None:
-                lent.put(STATE_KEY, ray.get(disk_blob))
+                lent.put(STATE_KEY, fetch(disk_blob))
             self.index = self.stage.open_index(lent)
 
     def __call__(self, table: pa.Table) -> pa.Table:
@@ -182,8 +191,10 @@ def _band_pairs(table: pa.Table, num_perm: int, buckets: int) -> pa.Table:
 
 def _reduce_pairs(table: pa.Table, threshold: float, margin: float) -> pa.Table:
     """Distinct pairs of this group's later documents: their nearest similarity, links, uncertain pairs."""
-    pairs = table.group_by(["a", "b"]).aggregate([("sim", "max")]).rename_columns(["a", "b", "sim"])
-    nearest = pairs.group_by("b").aggregate([("sim", "max")]).rename_columns(["b", "sim"])
+    pairs = table.group_by(["a", "b"]).aggregate([("sim", "max")])
+    pairs = pairs.select(["a", "b", "sim_max"]).rename_columns(["a", "b", "sim"])
+    nearest = pairs.group_by("b").aggregate([("sim", "max")])
+    nearest = nearest.select(["b", "sim_max"]).rename_columns(["b", "sim"])
     sim = pairs.column("sim")
     uncertain = pc.less(pc.abs(pc.subtract(sim, threshold)), margin)
     linked = pc.and_(pc.invert(uncertain), pc.greater_equal(sim, threshold))
@@ -207,7 +218,7 @@ class EmitPoints(_NearWorker):
 
     def __init__(self, config: Config, index: int, pairs_of: Any, buckets: int) -> None:
         super().__init__(config, index)
-        self.pairs_of: dict[int, list[int]] = ray.get(pairs_of)
+        self.pairs_of: dict[int, list[int]] = fetch(pairs_of)
         self.buckets = buckets
 
     def __call__(self, table: pa.Table) -> pa.Table:
@@ -272,8 +283,8 @@ def _stored_match(row: dict[str, Any]) -> StoredMatch | None:
 class _Resolver(_NearWorker):
     def __init__(self, config: Config, index: int, component_of: Any, nearest_of: Any) -> None:
         super().__init__(config, index)
-        self.component_of: dict[int, int] = ray.get(component_of)
-        self.nearest_of: dict[int, float] = ray.get(nearest_of)
+        self.component_of: dict[int, int] = fetch(component_of)
+        self.nearest_of: dict[int, float] = fetch(nearest_of)
 
     def resolve(
         self, docs: list[Document], seqs: list[int], extras: list[dict[str, Any]], linked: bool
@@ -300,7 +311,9 @@ class _Resolver(_NearWorker):
             self.chain.apply(self.step, doc, verdict)
         return reps
 
-    def output(self, docs: list[Document], seqs: list[int], extras: list[dict[str, Any]], reps: list) -> pa.Table:
+    def output(
+        self, docs: list[Document], seqs: list[int], extras: list[dict[str, Any]], reps: list
+    ) -> pa.Table:
         return docs_to_table(
             docs,
             seqs,
@@ -345,7 +358,7 @@ class ResolveUnlinked(_Resolver):
 
 
 def _in_components(table: pa.Table, component_of: Any, buckets: int) -> pa.Table:
-    components = ray.get(component_of)
+    components = fetch(component_of)
     seqs = table.column(SEQ).to_pylist()
     keep = [seq in components for seq in seqs]
     table = table.filter(pa.array(keep, pa.bool_()))
@@ -370,19 +383,32 @@ def _collect(ds: Dataset) -> pa.Table | None:
 
 
 def near_step(
-    alive: Dataset, index: int, stage: NearDuplicates, config: Config, state: DiskStateStore, actors: int
+    alive: Dataset,
+    index: int,
+    stage: NearDuplicates,
+    config: Config,
+    state: DiskStateStore,
+    pool: ActorPoolStrategy,
+    counts: dict[str, int] | None = None,
 ) -> Dataset:
-    """The step's output (every document it judged), materialized; the index updated."""
+    """The step's output (every document it judged), materialized; the index updated. `counts`
+    receives the sizes of the intermediate results (pairs, links, components)."""
+    counts = counts if counts is not None else {}
     stored = stage.open_index(state)
     lookup = stored is not None and len(stored) > 0
     disk_blob = ray.put(state.get(STATE_KEY)) if lookup and isinstance(stored, DiskIndex) else None
     meta = stage.meta
-    signed = alive.map_batches(
-        Sign,
-        fn_constructor_args=(config, index, lookup, disk_blob),
-        batch_format="pyarrow",
-        concurrency=actors,
-    ).materialize()
+    if disk_blob is None:  # the stage is cheap to build: plain tasks, no actors to start
+        signed = alive.map_batches(
+            run_per_task, fn_args=(Sign, config, index, lookup, None), batch_format="pyarrow"
+        ).materialize()
+    else:  # each actor builds the lent index's LSH once
+        signed = alive.map_batches(
+            Sign,
+            fn_constructor_args=(config, index, lookup, disk_blob),
+            batch_format="pyarrow",
+            compute=pool,
+        ).materialize()
     buckets = bucket_count(signed.count() * meta.bands)
     found = _collect(
         signed.map_batches(
@@ -409,34 +435,30 @@ def near_step(
         nearest_of = dict(zip(b[kinds == NEAREST].tolist(), sim[kinds == NEAREST].tolist(), strict=True))
         edges = list(zip(a[kinds == LINK].tolist(), b[kinds == LINK].tolist(), strict=True))
         uncertain = list(zip(a[kinds == UNCERTAIN].tolist(), b[kinds == UNCERTAIN].tolist(), strict=True))
+        counts["near_dedup links"] = len(edges)
+        counts["near_dedup uncertain pairs"] = len(uncertain)
         if uncertain:
-            edges.extend(_confirmed(signed, uncertain, index, stage, config, actors))
+            confirmed = _confirmed(signed, uncertain, index, stage, config)
+            counts["near_dedup confirmed pairs"] = len(confirmed)
+            edges.extend(confirmed)
 
     component_of = _components(edges)
+    counts["near_dedup linked documents"] = len(component_of)
     component_ref, nearest_ref = ray.put(component_of), ray.put(nearest_of)
     resolver_args = (config, index, component_ref, nearest_ref)
     parts = [
-        signed.map_batches(
-            ResolveUnlinked, fn_constructor_args=resolver_args, batch_format="pyarrow", concurrency=actors
-        )
+        signed.map_batches(run_per_task, fn_args=(ResolveUnlinked, *resolver_args), batch_format="pyarrow")
     ]
     if component_of:
         groups = bucket_count(len(component_of))
         parts.append(
-            signed.map_batches(
-                _in_components, fn_args=(component_ref, groups), batch_format="pyarrow"
-            )
+            signed.map_batches(_in_components, fn_args=(component_ref, groups), batch_format="pyarrow")
             .groupby(GROUP)
-            .map_groups(
-                ResolveComponents,
-                fn_constructor_args=resolver_args,
-                batch_format="pyarrow",
-                concurrency=actors,
-            )
+            .map_groups(run_per_task, fn_args=(ResolveComponents, *resolver_args), batch_format="pyarrow")
         )
     out = (parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]).materialize()
     if stored is not None:
-        _add_to_index(out, stored, stage, config, index, actors)
+        _add_to_index(out, stored, stage, config, index)
     return out.drop_columns([SIG, REP])
 
 
@@ -446,7 +468,6 @@ def _confirmed(
     index: int,
     stage: NearDuplicates,
     config: Config,
-    actors: int,
 ) -> list[tuple[int, int]]:
     pairs_of: dict[int, list[int]] = {}
     for pair, (a, b) in enumerate(uncertain):
@@ -455,10 +476,9 @@ def _confirmed(
     buckets = bucket_count(len(uncertain), per_bucket=200)
     confirmed = _collect(
         signed.map_batches(
-            EmitPoints,
-            fn_constructor_args=(config, index, ray.put(pairs_of), buckets),
+            run_per_task,
+            fn_args=(EmitPoints, config, index, ray.put(pairs_of), buckets),
             batch_format="pyarrow",
-            concurrency=actors,
         )
         .groupby(GROUP)
         .map_groups(
@@ -486,9 +506,7 @@ def _components(edges: list[tuple[int, int]]) -> dict[int, int]:
     return {nodes[member]: nodes[members[0]] for members in groups for member in members}
 
 
-def _add_to_index(
-    out: Dataset, stored: Any, stage: NearDuplicates, config: Config, index: int, actors: int
-) -> None:
+def _add_to_index(out: Dataset, stored: Any, stage: NearDuplicates, config: Config, index: int) -> None:
     if isinstance(stored, DiskIndex):
         table = _collect(out.select_columns([SEQ, "id", REP, SIG]))
         if table is None:
@@ -499,5 +517,5 @@ def _add_to_index(
             stored.add(table.column("id").to_pylist(), table.column(REP).to_pylist(), matrix)
         return
     out.select_columns([SEQ, "id", REP, SIG]).map_batches(
-        RedisAdd, fn_constructor_args=(config, index), batch_format="pyarrow", concurrency=actors
+        run_per_task, fn_args=(RedisAdd, config, index), batch_format="pyarrow"
     ).materialize()

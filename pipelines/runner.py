@@ -344,7 +344,9 @@ class CleanRunner:
         def rows() -> Iterator[dict[str, Any]]:
             for doc in docs:
                 tally.add(doc)
-                yield document_to_row(doc, run_id=run_id, pipeline_version=PIPELINE_VERSION, rejected=rejected)
+                yield document_to_row(
+                    doc, run_id=run_id, pipeline_version=PIPELINE_VERSION, rejected=rejected
+                )
 
         for number, shard in enumerate(shard_rows(rows(), self.config.output)):
             write_table_atomic(

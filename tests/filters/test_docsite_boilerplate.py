@@ -63,6 +63,12 @@ NOTICES = {
     "customer service": (["在线客服：400-000-0000", "侵权投诉"], "docsite_boilerplate_service", False),
     "collection download": (["合集下载"], "docsite_boilerplate_collection", False),
     "site menu bar": (["某某文库 首页 分类 上传文档 登录 注册"], "docsite_boilerplate_nav", False),
+    "pages read with words between": (["您已阅读前 2 页"], "docsite_boilerplate_preview", True),
+    "pages left with words between": (["剩下的 6 页请下载后查看"], "docsite_boilerplate_preview", True),
+    "preview ended": (["试读结束，购买后可阅读全部内容"], "docsite_boilerplate_preview", True),
+    "whole document shown": (["已读完全部 8 页"], "docsite_boilerplate_preview", False),
+    "site banner": (["某某文库 — 专业范文资料下载平台"], "docsite_boilerplate_nav", False),
+    "site banner without separator": (["范文之家 在线文档分享网站"], "docsite_boilerplate_nav", False),
     "page numbers between preview pages": (
         ["第 2 页 / 共 9 页", "— 3 —"],
         "docsite_boilerplate_page_number",
@@ -191,3 +197,150 @@ def test_tail_heading_before_the_article_is_not_a_tail(stage: DocsiteBoilerplate
 def test_odd_input_never_crashes(stage: DocsiteBoilerplate, text: str) -> None:
     doc = Document(id="1", url="u", text=text)
     apply_verdict(doc, stage.judge(doc), stage)
+
+
+# A notice that no pattern anchors, and so shows the page is a document site only through the lines
+# below: `立即下载` provides that evidence in the tests that need it.
+EVIDENCE = "立即下载"
+UNANCHORED_NOTICES = [
+    "1、本资料共 9 页，下载前可先预览全部页面。",
+    "2、本站为资料分享平台，文档由网友上传，版权及收益归上传者所有，付费仅为平台服务费。",
+    "3、如您认为某文档侵权，可联系客服，核实后下架处理。",
+]
+
+
+@pytest.mark.parametrize("where", ["bottom", "top"])
+def test_numbered_notice_run_at_an_edge_of_a_docsite_page(stage: DocsiteBoilerplate, where: str) -> None:
+    if where == "bottom":
+        text, expected = "\n".join([EVIDENCE, ARTICLE, *UNANCHORED_NOTICES]), ARTICLE
+    else:
+        text, expected = "\n".join([TITLE, *UNANCHORED_NOTICES, *BODY, EVIDENCE]), ARTICLE
+    doc, reasons = clean(stage, text)
+    assert reasons["docsite_boilerplate_disclaimer"] == 1
+    assert doc.text == expected
+
+
+def test_notice_statement_without_numbers_at_the_bottom(stage: DocsiteBoilerplate) -> None:
+    statement = "本站只提供文档存储与下载服务，用户上传的文档收益归上传者，本站不对文档内容负责。"
+    doc, reasons = clean(stage, "\n".join([EVIDENCE, ARTICLE, statement]))
+    assert reasons["docsite_boilerplate_disclaimer"] == 1
+    assert doc.text == ARTICLE
+
+
+def test_notice_run_needs_docsite_evidence(stage: DocsiteBoilerplate) -> None:
+    text = "\n".join([ARTICLE, *UNANCHORED_NOTICES])
+    doc, reasons = clean(stage, text)
+    assert reasons == Counter()
+    assert doc.text == text
+
+
+def test_notice_run_between_article_paragraphs_is_kept(stage: DocsiteBoilerplate) -> None:
+    text = "\n".join([EVIDENCE, TITLE, BODY[0], *UNANCHORED_NOTICES, BODY[1]])
+    doc, reasons = clean(stage, text)
+    assert reasons == Counter({"docsite_boilerplate_button": 1})
+    assert doc.text == "\n".join([TITLE, BODY[0], *UNANCHORED_NOTICES, BODY[1]])
+
+
+CLOSING_LISTS = {
+    # The document's own closing list speaks of a platform, users and downloads, but sparsely.
+    "sparse": [
+        "1、依托政务服务平台开设“企业诉求直通车”专区，实现诉求在线提交、限时办结、结果反馈全流程闭环管理。",
+        "2、在门户网站开设政策文件专栏，集中公开惠企政策原文及解读材料，方便经营主体和群众查阅下载。",
+    ],
+    # Four notice words in one line, but in a long sentence: below the density of a notice.
+    "crowded": [
+        "3、完善政务服务平台用户评价体系，对群众反映集中的办事资料下载难、材料重复提交等问题建立台账，"
+        "逐项明确整改责任单位和完成时限，按月通报整改进度。",
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLOSING_LISTS))
+def test_article_list_about_a_web_platform_is_kept(stage: DocsiteBoilerplate, case: str) -> None:
+    text = "\n".join([EVIDENCE, ARTICLE, *CLOSING_LISTS[case]])
+    doc, reasons = clean(stage, text)
+    assert reasons == Counter({"docsite_boilerplate_button": 1})
+    assert doc.text == "\n".join([ARTICLE, *CLOSING_LISTS[case]])
+
+
+ITEM_TAILS = {
+    "page counts under a new heading": "\n本周下载排行\n村级组织活动场所管理办法 3页\n2023年支部主题党日活动计划（12页）",
+    "file names and counters without a heading": "\n党员教育培训工作方案.pdf\n党建工作台账模板.xlsx 2.3万次下载",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ITEM_TAILS))
+def test_tail_known_by_the_shape_of_its_items(stage: DocsiteBoilerplate, case: str) -> None:
+    doc, reasons = clean(stage, "\n".join([EVIDENCE, ARTICLE]) + ITEM_TAILS[case])
+    assert reasons["docsite_boilerplate_tail"] == 1
+    assert doc.text == ARTICLE
+    assert "truncated" not in doc.signals
+
+
+def test_item_tail_takes_the_notices_after_it(stage: DocsiteBoilerplate) -> None:
+    tail = ["精选推荐", "基层党建工作要点 5页", "支部书记述职报告范文 7页", "本文档为用户上传，仅供参考。"]
+    doc, reasons = clean(stage, "\n".join([EVIDENCE, ARTICLE, *tail]))
+    assert reasons["docsite_boilerplate_tail"] == 1
+    assert doc.text == ARTICLE
+
+
+# Entry-shaped lines inside a document-site text: (lines, removed?). Under a heading that names a
+# list they are a sidebar; the document's own attachment list has no such heading and stays.
+INNER_RUNS = {
+    "headed recommendations": (["相关推荐", "支部换届选举流程图 2页", "預備黨員轉正申請書範文 4頁"], True),
+    "attachment list": (["附件：", "1.支部委员会候选人推荐表.docx", "2.选举结果报告单.pdf"], False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INNER_RUNS))
+def test_item_run_inside_a_docsite_text(stage: DocsiteBoilerplate, case: str) -> None:
+    run, removed = INNER_RUNS[case]
+    doc, reasons = clean(stage, "\n".join([EVIDENCE, TITLE, BODY[0], BODY[1], *run, BODY[2], BODY[3]]))
+    assert reasons["docsite_boilerplate_tail"] == removed
+    kept = [TITLE, BODY[0], BODY[1], *([] if removed else run), BODY[2], BODY[3]]
+    assert doc.text == "\n".join(kept)
+
+
+def test_attachment_list_of_an_ordinary_page_is_kept(stage: DocsiteBoilerplate) -> None:
+    text = ARTICLE + "\n附件：\n1.2024年度党建工作考核细则.docx\n2.考核评分表.xlsx"
+    doc, reasons = clean(stage, text)
+    assert reasons == Counter()
+    assert doc.text == text
+
+
+def test_file_name_above_the_preview(stage: DocsiteBoilerplate) -> None:
+    doc, reasons = clean(stage, "\n".join([EVIDENCE, f"{TITLE}.docx", ARTICLE]))
+    assert reasons == Counter({"docsite_boilerplate_button": 1, "docsite_boilerplate_file_name": 1})
+    assert doc.text == ARTICLE
+
+
+def test_file_names_in_the_document_itself_are_kept(stage: DocsiteBoilerplate) -> None:
+    lines = ["附件：党支部工作手册.pdf", f"{TITLE}.docx"]
+    on_docsite = "\n".join([EVIDENCE, lines[0], ARTICLE])
+    doc, reasons = clean(stage, on_docsite)
+    assert reasons == Counter({"docsite_boilerplate_button": 1})
+    ordinary = "\n".join([lines[1], ARTICLE])
+    doc, reasons = clean(stage, ordinary)
+    assert reasons == Counter()
+    assert doc.text == ordinary
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "五是抓好意识形态工作，定期分析研判，",
+        "六是加强党风廉政建设、",
+        "七是加强对党员干部的日常教育管理，严格落实谈心谈话制度，及时掌握思想动态和工作",
+    ],
+)
+def test_docsite_text_ending_mid_clause_is_truncated(stage: DocsiteBoilerplate, last: str) -> None:
+    doc, _ = clean(stage, "\n".join([EVIDENCE, ARTICLE, last]))
+    assert doc.signals["truncated"] == 1.0
+    ordinary, _ = clean(stage, "\n".join([ARTICLE, last]))
+    assert "truncated" not in ordinary.signals
+
+
+@pytest.mark.parametrize("last", ["中共某某县直机关工委", "2024年1月15日", BODY[-1]])
+def test_docsite_text_ending_whole_is_not_truncated(stage: DocsiteBoilerplate, last: str) -> None:
+    doc, _ = clean(stage, "\n".join([EVIDENCE, ARTICLE, last]))
+    assert "truncated" not in doc.signals

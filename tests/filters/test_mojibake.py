@@ -154,3 +154,27 @@ def test_big5_read_as_gbk_is_repaired(stage: Mojibake) -> None:
 def test_odd_input_does_not_crash(stage: Mojibake) -> None:
     for text in ["", "?", "\ufffd", "a?b", "\ud800?\udfff", "中?", "?中", "\x85\x9f中文" * 3]:
         stage.judge(Document(id="1", url="u", text=text))
+
+
+def _cp1252_view(text: str) -> str:
+    """UTF-8 bytes as they reach us from a page read as windows-1252: the bytes cp1252 does not
+    define are lost, and a no-break space (0xA0) becomes a space when whitespace is collapsed."""
+    return text.encode("utf-8").decode("cp1252", errors="ignore").replace("\u00a0", " ")
+
+
+def test_unrepairable_run_next_to_a_repaired_one_is_removed(stage: Mojibake) -> None:
+    # 习 ends with the byte 0xA0, whose space splits the garbled sentence in two runs; 经 and 营
+    # hold bytes cp1252 lacks, so ftfy cannot repair the first run.
+    line = _cp1252_view("经营户们认真学习采摘和炒制技艺。")
+    first, second = line.split(" ", 1)
+    assert first and second
+    text, reasons, _ = clean(stage, line + "\n" + BODY)
+    assert text == "采摘和炒制技艺。\n" + BODY
+    assert sorted(reasons) == ["mojibake_garbled", "mojibake_repaired"]
+
+
+def test_unrepairable_run_without_a_repaired_neighbour_on_its_line_is_kept(stage: Mojibake) -> None:
+    first, second = _cp1252_view("经营户们认真学习采摘和炒制技艺。").split(" ", 1)
+    text, reasons, _ = clean(stage, f"{first}\n{second}\n" + BODY)
+    assert text == f"{first}\n采摘和炒制技艺。\n" + BODY
+    assert reasons == ["mojibake_repaired"]

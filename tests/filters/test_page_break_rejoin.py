@@ -13,8 +13,12 @@ def stage() -> PageBreakRejoin:
     return PageBreakRejoin()
 
 
-def clean(stage: PageBreakRejoin, text: str, title: str | None = None) -> tuple[str, Counter[str]]:
+def clean(
+    stage: PageBreakRejoin, text: str, title: str | None = None, docsite: bool = True
+) -> tuple[str, Counter[str]]:
+    """Run the stage; `docsite`: the page is a document site's (its boilerplate was found before)."""
     doc = Document(id="1", url="u", text=text, title=title)
+    doc.signals["docsite_boilerplate_lines"] = 3.0 if docsite else 0.0
     apply_verdict(doc, stage.judge(doc), stage)
     return doc.text, Counter(span.reason for span in doc.removed)
 
@@ -145,3 +149,53 @@ def test_lines_that_end_or_open_nothing_are_not_merged(stage: PageBreakRejoin, l
 def test_odd_input_does_not_crash(stage: PageBreakRejoin) -> None:
     for text in ["", "\n", "，\n，", "- 3 -\n- 3 -\n- 3 -", "a\n\nb", "长" * 100 + "\n" + "短"]:
         stage.judge(Document(id="1", url="u", text=text))
+
+
+SPLIT_ONCE = "\n".join(
+    [
+        "秋收时节，全县组织农机合作社开展跨区作业服务，共调度联合收割机一千二百余台，日均收获面积超过五万",
+        "亩，确保颗粒归仓。",
+    ]
+)
+
+
+def test_a_web_page_without_page_break_evidence_is_not_joined(stage: PageBreakRejoin) -> None:
+    cleaned, reasons = clean(stage, SPLIT_ONCE, docsite=False)
+    assert cleaned == SPLIT_ONCE
+    assert not reasons
+
+
+def test_several_lines_ending_mid_clause_are_evidence(stage: PageBreakRejoin) -> None:
+    second = "\n".join(
+        [
+            "县农业农村局抽调农技人员组成八个服务小组，深入田间地头指导农户科学晾晒、安全储粮，减少产后损失，共发放技",
+            "术资料三千余份。",
+        ]
+    )
+    cleaned, reasons = clean(stage, SPLIT_ONCE + "\n" + second, docsite=False)
+    assert cleaned.split("\n") == [
+        "秋收时节，全县组织农机合作社开展跨区作业服务，共调度联合收割机一千二百余台，日均收获面积超过五万亩，确保颗粒归仓。",
+        "县农业农村局抽调农技人员组成八个服务小组，深入田间地头指导农户科学晾晒、安全储粮，减少产后损失，共发放技术资料三千余份。",
+    ]
+    assert reasons == Counter({"page_break_rejoin_joined": 2})
+
+
+def test_a_page_number_between_the_halves_is_evidence_by_itself(stage: PageBreakRejoin) -> None:
+    text = SPLIT_ONCE.replace("\n", "\n— 4 —\n")
+    cleaned, reasons = clean(stage, text, docsite=False)
+    assert "\n" not in cleaned
+    assert reasons == Counter({"page_break_rejoin_joined": 1, "page_break_rejoin_running_header": 1})
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "9月12日，茶农在云雾山茶园里采摘秋茶，村里的茶叶加工厂也开足马力生产（李卫东 摄）",
+        "当天，全县共有一百二十个村同时开展农机作业现场观摩活动，参观群众三千余人次（完）",
+    ],
+)
+def test_a_line_ending_with_a_bracket_group_is_not_open(stage: PageBreakRejoin, closing: str) -> None:
+    text = "\n".join([closing, "随后，县里召开秋粮收购工作推进会，部署粮食收购和市场监管工作。"])
+    cleaned, reasons = clean(stage, text)
+    assert cleaned == text
+    assert not reasons

@@ -216,3 +216,162 @@ def test_first_article_sentence_mentioning_footer_words_is_kept() -> None:
     apply_verdict(doc, stage.judge(doc), stage)
     assert doc.text.startswith(first)
     assert "版权所有" not in doc.text
+
+
+FOOTER = [
+    "网站地图 | 联系我们 | 意见建议 | 网站声明",
+    "主办单位：某市人民政府办公室　承办单位：某市大数据发展中心",
+]
+
+
+def test_edge_paragraphs_that_use_footer_words_are_article(stage: PageDebris) -> None:
+    first = "为进一步改进机关作风，市直机关工委决定开展作风建设意见建议征集活动，欢迎各界人士积极建言，具体安排如下："
+    middle = "征求意见时间为2023年10月9日至10月31日，群众可通过来信、来电和网上留言等方式反映问题。"
+    closing = [
+        "本次书画展主办单位为市文联，承办单位为市美术家协会，共展出作品160余件。",
+        "市直机关工委将认真梳理收到的意见建议，逐条研究办理，并在官网“联系我们”栏目公开办理结果。",
+    ]
+    article = [first, middle, *closing]
+    doc, reasons = clean(stage, "\n".join([*article, *FOOTER]))
+    assert doc.text == "\n".join(article)
+    assert reasons == Counter({"page_debris_footer": 2})
+
+
+def test_footer_fields_joined_by_commas_are_still_a_footer(stage: PageDebris) -> None:
+    footer = "主办：某县人民政府办公室，承办：某县融媒体中心，技术支持：某某网络科技有限公司"
+    doc, reasons = clean(stage, "\n".join([*PARAGRAPHS, footer]))
+    assert doc.text == "\n".join(PARAGRAPHS)
+    assert reasons == Counter({"page_debris_footer": 1})
+
+
+def test_short_copyright_statements_go_and_reports_on_reprinting_stay(stage: PageDebris) -> None:
+    notices = [
+        "本网站所刊登的各类稿件版权归某市融媒体中心所有，未经授权，不得转载。",
+        "免责声明：本网转载的稿件仅代表作者个人观点，如有版权问题，请来函告知。",
+    ]
+    doc, reasons = clean(stage, "\n".join([*PARAGRAPHS, *notices]))
+    assert doc.text == "\n".join(PARAGRAPHS)
+    assert reasons == Counter({"page_debris_footer": 2})
+    report = (
+        "市版权局有关负责人介绍，今年以来共查处网络侵权案件27起。执法人员提醒，自媒体账号未经授权"
+        "擅自转载、改编他人新闻作品并用于营利，同样构成侵权，权利人可以依法向平台投诉或向法院起诉，"
+        "维护自身合法权益。"
+    )
+    text = "\n".join([*PARAGRAPHS, report])
+    doc, reasons = clean(stage, text)
+    assert doc.text == text
+    assert not reasons
+
+
+def test_a_sentence_about_a_location_is_not_a_breadcrumb(stage: PageDebris) -> None:
+    site = "项目所在位置：高新区科技大道以东、创业路以北，总用地面积约120亩，规划建设研发楼和标准厂房。"
+    text = "\n".join([PARAGRAPHS[0], site, PARAGRAPHS[1]])
+    doc, reasons = clean(stage, text)
+    assert doc.text == text
+    assert not reasons
+
+
+@pytest.mark.parametrize(
+    "breadcrumb",
+    [
+        "您现在的位置》首页》通知公告",
+        "首页 -> 新闻中心 -> 图片新闻",
+        "首页 / 政务公开 / 政策文件",
+        "首页 › 机构概况",
+        "新闻中心 》 工作动态 》 正文",
+        "您的位置：首页>>专题专栏>>主题教育",
+        "当前位置：首页 > 要闻动态 > 市政府召开常务会议，研究部署秋冬季安全生产，推进重点项目建设",
+    ],
+)
+def test_breadcrumbs_share_one_separator_class(stage: PageDebris, breadcrumb: str) -> None:
+    doc, reasons = clean(stage, "\n".join([breadcrumb, *PARAGRAPHS]))
+    assert doc.text == "\n".join(PARAGRAPHS)
+    assert reasons == Counter({"page_debris_breadcrumb": 1})
+
+
+def test_a_row_of_years_is_not_a_breadcrumb(stage: PageDebris) -> None:
+    text = "\n".join(["2021 / 2022 / 2023", *PARAGRAPHS])
+    doc, reasons = clean(stage, text)
+    assert doc.text == text
+    assert not reasons
+
+
+SPEECH = [
+    "在全市优化营商环境大会上的讲话",
+    "市长　周建平",
+    "（2023年11月6日）",
+    "同志们：",
+    "今天召开全市优化营商环境大会，主要任务是总结前一阶段工作，部署下一步重点任务。",
+    "营商环境就是生产力。近年来，全市上下持续深化“放管服”改革，企业开办时间压缩至1个工作日以内。",
+]
+
+
+def test_bracketed_date_under_a_speaker_line_is_kept(stage: PageDebris) -> None:
+    text = "\n".join(SPEECH)
+    doc, reasons = clean(stage, text)
+    assert doc.text == text
+    assert not reasons
+
+
+def test_bracketed_numeric_date_under_a_headline_is_a_dateline(stage: PageDebris) -> None:
+    text = "\n".join(["市统计局召开2024年统计工作会议", "（2024-01-18）", *PARAGRAPHS])
+    doc, reasons = clean(stage, text)
+    assert doc.text == "\n".join(["市统计局召开2024年统计工作会议", *PARAGRAPHS])
+    assert reasons == Counter({"page_debris_dateline": 1})
+
+
+def test_bracketed_date_under_page_furniture_is_a_dateline(stage: PageDebris) -> None:
+    text = "\n".join(["当前位置：首页 > 领导讲话", "（2023年11月6日）", *SPEECH[3:]])
+    doc, reasons = clean(stage, text)
+    assert doc.text == "\n".join(SPEECH[3:])
+    assert reasons == Counter({"page_debris_breadcrumb": 1, "page_debris_dateline": 1})
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "9月12日，茶农在云雾山茶园采摘秋茶。（李卫东 摄）",
+        "游客在古镇石板街上参观游览。新华社发（陈思远 摄）",
+        "收割机在金黄的稻田里作业。赵宁 摄",
+        "这是9月12日拍摄的云雾山茶园（无人机航拍照片）",
+        "运动员在比赛中奋力冲刺（9月12日摄）",
+        "志愿者为社区老人测量血压。（受访者供图）",
+        "村民在新建成的文化广场上跳起广场舞。中新社发",
+    ],
+)
+def test_short_lines_ending_with_a_photo_credit_are_captions(stage: PageDebris, caption: str) -> None:
+    doc, reasons = clean(stage, "\n".join([PARAGRAPHS[0], caption, PARAGRAPHS[1]]))
+    assert doc.text == "\n".join(PARAGRAPHS[:2])
+    assert reasons == Counter({"page_debris_caption": 1})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "该纪录片由市委宣传部联合省电视台历时三年精心拍摄（全片共六集）。",
+        "市摄影家协会举办“我的家乡”主题摄影展，共展出作品二百余幅（含航拍作品）。",
+        "活动现场，孩子们争相与非遗传承人合影留念，场面十分热闹。（完）",
+    ],
+)
+def test_prose_about_photography_is_not_a_caption(stage: PageDebris, line: str) -> None:
+    text = "\n".join([PARAGRAPHS[0], line, PARAGRAPHS[1]])
+    doc, reasons = clean(stage, text)
+    assert doc.text == text
+    assert not reasons
+
+
+@pytest.mark.parametrize(
+    "prompt", ["点击上方蓝字，关注我们！", "戳蓝字 ▼ 关注“某某发布”", "关注请点上方蓝字"]
+)
+def test_blue_text_follow_prompts_are_qr_prompts(stage: PageDebris, prompt: str) -> None:
+    doc, reasons = clean(stage, "\n".join([prompt, *PARAGRAPHS]))
+    assert doc.text == "\n".join(PARAGRAPHS)
+    assert reasons == Counter({"page_debris_qr": 1})
+
+
+def test_blue_text_without_a_follow_prompt_is_kept(stage: PageDebris) -> None:
+    for line in ["文中蓝字标注的内容为本次修订新增的条款。", "修订内容以蓝字标注，请各单位重点关注。"]:
+        text = "\n".join([PARAGRAPHS[0], line, PARAGRAPHS[1]])
+        doc, reasons = clean(stage, text)
+        assert doc.text == text
+        assert not reasons

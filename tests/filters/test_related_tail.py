@@ -122,3 +122,63 @@ def test_article_list_and_early_boxes_are_kept(stage: RelatedTail) -> None:
 def test_odd_input_does_not_crash(stage: RelatedTail) -> None:
     for text in ["", "END", "\n\n", "（完）", "相关阅读\n" * 50, ARTICLE + "\n\n\nTHE END\n\n"]:
         stage.judge(Document(id="1", url="u", text=text))
+
+
+TITLES = [
+    "1. 以协商民主凝聚推动高质量发展的合力",
+    "2. 委员履职，关键在于深入调研",
+    "3. 把协商成果转化为惠民实效",
+    "4. 政协委员谈“新质生产力”",
+]
+
+
+def test_numbered_titles_without_heading_or_urls_are_a_related_list(stage: RelatedTail) -> None:
+    text, reasons = clean(stage, "\n".join([ARTICLE, *TITLES]))
+    assert text == ARTICLE
+    assert reasons == Counter({"related_tail_title_list": 1})
+
+
+KEPT_LISTS = {
+    "two titles are not yet a list": [ARTICLE, *TITLES[:2]],
+    "attachments of a notice": [ARTICLE, "附件：", *TITLES],
+    "attachments named in a sentence": [
+        ARTICLE,
+        "附件：某市关于推进城镇老旧小区改造的实施意见。",
+        *TITLES,
+    ],
+    "a list the article introduces": [
+        ARTICLE,
+        "申请单位需提交的材料如下。",
+        "1. 企业法人营业执照复印件",
+        "2. 项目可行性研究报告",
+        "3. 近三年财务审计报告",
+    ],
+    "a list of names the article announces": [
+        ARTICLE,
+        "经评审，现将获评优秀提案承办单位名单予以公布。",
+        "1. 市自然资源和规划局",
+        "2. 市教育局",
+        "3. 市卫生健康委员会",
+    ],
+    "a list under a section heading": [
+        ARTICLE,
+        "三、保障措施",
+        "1. 加强组织领导和统筹协调",
+        "2. 强化资金保障和政策支持",
+        "3. 严格督查考核和结果运用",
+    ],
+    "the article's own numbered measures": [
+        ARTICLE,
+        "1. 加强组织领导，压实各方责任；",
+        "2. 强化资金保障，加大投入力度；",
+        "3. 严格督查考核，确保取得实效。",
+    ],
+}
+
+
+@pytest.mark.parametrize("lines", KEPT_LISTS.values(), ids=list(KEPT_LISTS))
+def test_numbered_lists_of_the_article_are_kept(stage: RelatedTail, lines: list[str]) -> None:
+    text_in = "\n".join(lines)
+    text, reasons = clean(stage, text_in)
+    assert text == text_in
+    assert not reasons

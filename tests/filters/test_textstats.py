@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from filters.textstats import URL_RE, ends_sentence, has_clause_marks, is_list_item, is_title_like
+from filters.textstats import (
+    URL_RE,
+    ends_sentence,
+    has_clause_marks,
+    is_list_item,
+    is_prose_sentence,
+    is_title_like,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +59,15 @@ def test_url_stops_at_chinese_punctuation() -> None:
     match = URL_RE.search("详见https://www.gov.cn/zhengce/2024/0412.htm，欢迎提出意见。")
     assert match is not None
     assert match.group() == "https://www.gov.cn/zhengce/2024/0412.htm"
+
+
+@pytest.mark.parametrize(
+    ("line", "prose"),
+    [
+        ("区委统战部召开党外知识分子座谈会，听取对年度工作的建议。", True),
+        ("座谈会开得很好。", False),  # too few Han characters to tell
+        ("区委统战部召开党外知识分子座谈会听取对年度工作的建议", False),  # no sentence end
+    ],
+)
+def test_is_prose_sentence(line: str, prose: bool) -> None:
+    assert is_prose_sentence(line) is prose

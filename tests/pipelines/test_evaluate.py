@@ -151,3 +151,37 @@ def test_marked_runs_cannot_pull_article_characters_out_of_their_line() -> None:
     result = score(rows, "今年以來，區委統戰部擴大工作覆蓋面")
     assert result.counts[ARTICLE][0] == result.counts[ARTICLE][1]
     assert result.noise_removed == 1.0
+
+
+def test_markdown_table_pipes_are_not_output_characters() -> None:
+    rows = [
+        "remove:nav\t首页 | 数据发布 | 统计公报",
+        "keep\t项目 单位 数值",
+        "keep\t粮食产量 万吨 12.6",
+        "keep\t油料产量 万吨 3.1",
+    ]
+    table = "| 项目 | 单位 | 数值 |\n|---|:---:|---|\n| 粮食产量 | 万吨 | 12.6 |\n| 油料产量 | 万吨 | 3.1 |"
+    result = score(rows, table)
+    assert result.article_kept == 1.0
+    # The table's pipes are not the removed menu's separators surviving.
+    assert result.counts["nav"] == [len("首页|数据发布|统计公报"), 0]
+    # A pipe outside table markup is still an output character: a menu left in keeps its own.
+    left = score(rows, "首页 | 数据发布 | 统计公报\n" + table)
+    assert left.counts["nav"] == [len("首页|数据发布|统计公报")] * 2
+
+
+def test_headline_in_the_title_field_does_not_pull_on_the_body() -> None:
+    # The headline's "1-6月" also opens the table header: aligned against the text, it took those
+    # characters from the header and made the headline look run into it.
+    rows = [
+        "keep:title\t2024年1-6月全县财政收支情况",
+        "keep\t1-6月 累计 同比",
+        "keep\t一般公共预算收入 5.2 3.4",
+    ]
+    text = "| 1-6月 | 累计 | 同比 |\n| 一般公共预算收入 | 5.2 | 3.4 |"
+    result = score(rows, text, title="2024年1-6月全县财政收支情况")
+    assert result.article_kept == 1.0
+    assert result.false_joins == []
+    # Without the title field the headline is looked for in the text, and is missing there.
+    untitled = score(rows, text)
+    assert untitled.counts[ARTICLE][1] == untitled.counts[ARTICLE][0] - len("2024年1-6月全县财政收支情况")
