@@ -46,6 +46,9 @@ def _clean(args: argparse.Namespace) -> int:
     except OutputError as error:
         print(f"govcorpus: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except ConnectionError as error:  # --ray-address names no reachable Ray cluster
+        print(f"govcorpus: cannot reach the Ray cluster: {str(error).splitlines()[0]}", file=sys.stderr)
+        return EXIT_FAILED
     if result.status == "nothing_to_do" or result.report is None:
         return EXIT_OK
     documents = result.report["documents"]

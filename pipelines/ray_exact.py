@@ -1,18 +1,21 @@
 """Exact duplicates on Ray Data: documents grouped by content hash across the cluster.
 
 Every document gets its `content_hash` (`filters.textstats.content_hash`) and a coarse group
-derived from it; `groupby(group).map_groups` brings all copies of a text to one task, which sorts
-them by `_seq` (input order, as the local engine sees them) and lets the stage itself judge them
-(`ExactDuplicates.judge_batch` keeps the first copy and lists the others in its `dup_urls`). Hashes
-kept by earlier runs (the stage's state, loaded by the driver) are split by the same groups and
-each task fetches only its own part: a copy of a text kept in an earlier run is dropped as a
-duplicate of that run's document, unless it is that document itself, cleaned again. The texts
-first kept by this run come back to the driver (hash and id: 40 bytes each), which stores the
-grown set in the same state key as the local engine.
+derived from it. The keys alone (sequence number, hash, group) are grouped first, which finds the
+documents whose text occurs more than once in the run or was kept by an earlier run (the stage's
+state, loaded by the driver and split by the same groups, each task fetching only its part). Only
+those documents are then brought together with `groupby(group).map_groups`, sorted by `_seq`
+(input order, as the local engine sees them), and judged by the stage itself
+(`ExactDuplicates.judge_batch` keeps the first copy and lists the others in its `dup_urls`); a copy
+of a text kept in an earlier run is dropped as a duplicate of that run's document, unless it is that
+document itself, cleaned again. Documents with a text of their own are judged where they are. The
+texts first kept by this run come back to the driver (hash and id: about 40 bytes each), which
+stores the grown set in the same state key as the local engine.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pyarrow as pa
@@ -30,6 +33,7 @@ from pipelines.ray_frames import (
     build_subchain,
     docs_from_table,
     docs_to_table,
+    fetch,
     run_per_task,
 )
 from pipelines.state import DiskStateStore
@@ -79,7 +83,8 @@ def judge_copies(
 
 
 class ExactGroups:
-    """`map_groups` worker: one coarse hash group per call (built per call: the stage is free to build)."""
+    """One coarse hash group per call (`parts`: the earlier runs' hashes by group), or documents with
+    texts of their own (`parts` None). Built per call: the stage costs nothing to build."""
 
     def __init__(self, config: Config, index: int, parts: list[Any] | None) -> None:
         self.chain = build_subchain(config, index, index + 1)
@@ -122,12 +127,30 @@ def exact_step(
         for key, doc_id in kept_before.items():
             split[_bucket(key.hex(), buckets)][key] = doc_id
         parts = [ray.put(part) for part in split]
-    out = (
-        alive.map_batches(_with_hash, fn_kwargs={"buckets": buckets}, batch_format="pyarrow")
+    hashed = alive.map_batches(
+        _with_hash, fn_kwargs={"buckets": buckets}, batch_format="pyarrow"
+    ).materialize()
+    # Only documents whose text occurs twice in the run, or in an earlier run, need to meet: the keys
+    # are grouped first (a small shuffle), then only those documents are.
+    shared = ray.put(
+        {
+            seq
+            for batch in hashed.select_columns([SEQ, HASH, GROUP])
+            .groupby(GROUP)
+            .map_groups(_shared_copies, fn_args=(parts,), batch_format="pyarrow")
+            .iter_batches(batch_format="pyarrow", batch_size=None)
+            for seq in batch.column(SEQ).to_pylist()
+        }
+    )
+    lone = hashed.map_batches(_keep, fn_args=(shared, False), batch_format="pyarrow").map_batches(
+        run_per_task, fn_args=(ExactGroups, config, index, None), batch_format="pyarrow"
+    )
+    copies = (
+        hashed.map_batches(_keep, fn_args=(shared, True), batch_format="pyarrow")
         .groupby(GROUP)
         .map_groups(run_per_task, fn_args=(ExactGroups, config, index, parts), batch_format="pyarrow")
-        .materialize()
     )
+    out = lone.union(copies).materialize()
     if remember:
         firsts = out.map_batches(_first_copies, batch_format="pyarrow")
         rows = sorted(
@@ -141,3 +164,23 @@ def exact_step(
 
 def _first_copies(table: pa.Table) -> pa.Table:
     return table.filter(table.column(FIRST)).select([SEQ, HASH, "id"])
+
+
+def _shared_copies(keys: pa.Table, parts: list[Any] | None) -> pa.Table:
+    """Sequence numbers of this group's documents whose hash another document of the run, or an
+    earlier run, has."""
+    counts = Counter(keys.column(HASH).to_pylist())
+    kept_before = ray.get(parts[keys.column(GROUP)[0].as_py()]) if parts is not None and keys.num_rows else {}
+    shared = [
+        seq
+        for seq, digest in zip(keys.column(SEQ).to_pylist(), keys.column(HASH).to_pylist(), strict=True)
+        if counts[digest] > 1 or bytes.fromhex(digest) in kept_before
+    ]
+    return pa.table({SEQ: pa.array(shared, pa.int64())})
+
+
+def _keep(table: pa.Table, shared: Any, inside: bool) -> pa.Table:
+    members = fetch(shared)
+    return table.filter(
+        pa.array([(seq in members) == inside for seq in table.column(SEQ).to_pylist()], pa.bool_())
+    )
