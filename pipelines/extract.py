@@ -135,7 +135,12 @@ def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
     ):
         return True
     rows = table.findall(".//tr")
-    return bool(rows) and all(len(row.findall("td")) + len(row.findall("th")) <= 1 for row in rows)
+    if rows and all(len(row.findall("td")) + len(row.findall("th")) <= 1 for row in rows):
+        return True
+    # A menu laid out as a table: nearly all of its text is link text.
+    text = _squash(table.text_content())
+    links = sum(len(_squash(link.text_content())) for link in table.iter("a"))
+    return bool(text) and links >= 0.8 * len(text)
 
 
 def unwrap_layout_tables(root: lxml.html.HtmlElement) -> None:
@@ -194,6 +199,22 @@ def restore_headings(text: str, blocks: list[TextBlock]) -> str:
     return "\n".join(lines)
 
 
+_MIN_TITLE_HAN = 6
+
+
+def headline_before(text: str, blocks: list[TextBlock]) -> str | None:
+    """The nearest heading above the article's first line: the headline, when `<title>` holds only
+    a column or site name (`同心`, `市台办`)."""
+    first = _squash(text.split("\n", 1)[0]) if text else ""
+    position = next((i for i, b in enumerate(blocks) if b.key == first), None)
+    if position is None:
+        return None
+    for block in reversed(blocks[:position]):
+        if block.tag in ("h1", "h2", "h3") and count_han(block.text) >= _MIN_TITLE_HAN:
+            return block.text
+    return None
+
+
 def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
     try:
         root = lxml.html.fromstring(html)
@@ -240,6 +261,8 @@ def extract(html: str, url: str | None, config: ExtractConfig) -> Extracted:
     extracted.author = extracted.author or author
     if extracted.title is None:
         extracted.title = _title_tag(html)
+    if extracted.title is None or count_han(extracted.title) < _MIN_TITLE_HAN:
+        extracted.title = headline_before(extracted.text, blocks) or extracted.title
     return extracted
 
 

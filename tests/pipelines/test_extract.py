@@ -48,3 +48,21 @@ def test_chinese_metadata_lines() -> None:
     assert source == "中央统战部网站" and author == "李明"
     assert metadata_from_text("今年以来，全市在2023年12月31日前完成了任务。")[0] is None
     assert parse_chinese_date("2024-02-30") is None
+
+
+def test_a_menu_laid_out_as_a_table_is_not_a_data_table() -> None:
+    menu = "".join(f'<td><a href="http://127.0.0.1:9/{i}">栏目{i}</a></td>' for i in range(6))
+    data = "<tr><th>指标</th><th>数值</th></tr><tr><td>地区生产总值</td><td>1234.5亿元</td></tr>"
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = f"<html><body><table><tr>{menu}</tr></table><div>{body}<table>{data}</table></div></body></html>"
+    text = extract(page, None, ExtractConfig()).text
+    assert "| 栏目1 |" not in text and "|栏目1|" not in text.replace(" ", "")
+    assert "地区生产总值" in text
+
+
+def test_headline_replaces_a_title_tag_that_is_only_a_column_name() -> None:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = f"<html><head><title>同心</title></head><body><div><h2>市政协召开常委会议专题协商城市更新</h2>{body}</div></body></html>"
+    assert extract(page, None, ExtractConfig()).title == "市政协召开常委会议专题协商城市更新"
+    page = f"<html><head><title>市政协召开常委会议</title></head><body><div><h2>别的标题文字很长很长</h2>{body}</div></body></html>"
+    assert extract(page, None, ExtractConfig()).title == "市政协召开常委会议"
