@@ -39,6 +39,17 @@ happens to each (reasons are `mojibake_<what>`):
   restores it. Half-width question marks in sites that use half-width punctuation (`工作有什么样的
   创新之举?嘉兴...`) follow a question word and are kept, as is `吗?` at the end of a sentence.
 
+Cantonese: Hong Kong and Macao pages quote people in written Cantonese (佢哋, 咗, 嘅, 冇, 啲), whose
+characters are outside the common set and often exist only in HKSCS, so a Cantonese sentence looks
+like a run of rare characters. When the text holds at least `min_cantonese_words` distinct Cantonese
+words (`data/cantonese.yaml`: 我哋, 唔係, 呢度, 點解…), the characters of written Cantonese listed
+there and every HKSCS-only character (in Big5-HKSCS, not in Big5/cp950) count as common for that
+document. Without such words, a group of suspicious characters made only of the listed Cantonese
+characters (佢話冇咁, in one quoted sentence) is not garbled either: a mis-decoded run of three or more
+rare characters drawn only from those few dozen is vanishingly unlikely. The words are the evidence: a mis-decoded page yields one of these characters now and then,
+but practically never two real Cantonese words spelled out, so GBK or UTF-8 read as Big5 is still
+found on pages without them. `None` turns the exemption off.
+
 The document is dropped (`mojibake_too_garbled`) when unrepaired garbled characters (garbled runs,
 U+FFFD, lost characters) exceed `max_garbled_fraction` of the text, default 0.2: a page decoded with
 the wrong codec throughout has well over half of its characters in garbled runs, while a page with
@@ -67,10 +78,11 @@ import ftfy
 from ftfy.badness import is_bad
 
 from filters.base import Document, Removal, Stage, Verdict, merge_removals
-from filters.patterns import load_lines
+from filters.patterns import load_lines, load_yaml
 from filters.textstats import is_han
 
 FREQUENCY_FILE = "han_frequency.txt"
+CANTONESE_FILE = "cantonese.yaml"
 REPLACEMENT = "\ufffd"
 
 # Characters that never make a run suspicious: ASCII except "?", Latin-1 symbols, general and CJK
@@ -121,6 +133,7 @@ class Mojibake(Stage):
         lost_char_replacement: str | None = "·",
         repair: bool = True,
         max_garbled_fraction: float | None = 0.2,
+        min_cantonese_words: int | None = 2,
     ) -> None:
         self.max_gap = max_gap
         self.min_run_suspicious = min_run_suspicious
@@ -128,6 +141,7 @@ class Mojibake(Stage):
         self.lost_char_replacement = lost_char_replacement
         self.repair = repair
         self.max_garbled_fraction = max_garbled_fraction
+        self.min_cantonese_words = min_cantonese_words
         ranks = load_lines(FREQUENCY_FILE)
         level1 = _gb2312_level1()
         common = set(level1)
@@ -140,6 +154,20 @@ class Mojibake(Stage):
         self._uncommon = frozenset("".join(ranks[common_rank : 2 * common_rank])) - self._common
         common_class = "".join(sorted(self._common))
         self._suspicious_re = re.compile(f"[^{_ORDINARY_CLASS}{common_class}]")
+        cantonese = load_yaml(CANTONESE_FILE)
+        self._cantonese_words: tuple[str, ...] = tuple(cantonese["words"])
+        self._cantonese_letters = frozenset("".join(cantonese["characters"].split()))
+        self._cantonese_chars = self._cantonese_letters | _hkscs_only()
+
+    def _reads_as_cantonese(self, text: str) -> bool:
+        if self.min_cantonese_words is None:
+            return False
+        found = 0
+        for word in self._cantonese_words:
+            found += word in text
+            if found >= self.min_cantonese_words:
+                return True
+        return False
 
     def judge(self, doc: Document) -> Verdict:
         text = doc.text
@@ -148,7 +176,8 @@ class Mojibake(Stage):
         if self.repair:
             removals.extend(self._latin_repairs(text))
         repaired = [(r.start, r.end) for r in removals]
-        runs, lone_marks = self._runs(text, repaired)
+        ordinary = self._cantonese_chars if self._reads_as_cantonese(text) else frozenset()
+        runs, lone_marks = self._runs(text, repaired, ordinary)
         for run in runs:
             removals.append(self._handle_run(text, run))
         if self.lost_char_replacement is not None:
@@ -175,9 +204,18 @@ class Mojibake(Stage):
 
     # --- finding runs -------------------------------------------------------------------------
 
-    def _runs(self, text: str, skip: list[tuple[int, int]]) -> tuple[list[_Run], list[int]]:
-        """Garbled runs, and the positions of wedged `?` that stand alone (lost-character candidates)."""
-        positions = [m.start() for m in self._suspicious_re.finditer(text) if not _inside(m.start(), skip)]
+    def _runs(
+        self, text: str, skip: list[tuple[int, int]], ordinary: frozenset[str]
+    ) -> tuple[list[_Run], list[int]]:
+        """Garbled runs, and the positions of wedged `?` that stand alone (lost-character candidates).
+
+        `ordinary`: characters that are not suspicious in this document (Cantonese ones).
+        """
+        positions = [
+            m.start()
+            for m in self._suspicious_re.finditer(text)
+            if m.group() not in ordinary and not _inside(m.start(), skip)
+        ]
         known = [(m.start(), m.end()) for m in _KNOWN_GARBAGE_RE.finditer(text)]
         groups: list[list[int]] = []
         for pos in positions:
@@ -263,6 +301,10 @@ class Mojibake(Stage):
         evidence = 0
         suspicious = 0.0
         strong = False
+        if self.min_cantonese_words is not None and all(
+            text[pos] in self._cantonese_letters for pos in group
+        ):
+            return None  # 佢話冇咁: Cantonese spelled out, not debris of a wrong codec
         for pos in group:
             char = text[pos]
             if char == "?":
@@ -423,6 +465,24 @@ def _gb2312_level1() -> frozenset[str]:
                 chars.add(bytes((high, low)).decode("gb2312"))
             except UnicodeDecodeError:  # the five unused cells at the end of row 55
                 continue
+    return frozenset(chars)
+
+
+def _hkscs_only() -> frozenset[str]:
+    """The characters of Big5-HKSCS that Big5 (cp950) lacks: Hong Kong names, places and Cantonese."""
+    chars: set[str] = set()
+    for high in range(0x87, 0xFF):
+        for low in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
+            try:
+                char = bytes((high, low)).decode("big5hkscs")
+            except UnicodeDecodeError:
+                continue
+            if not is_han(char):  # letters with marks (some decode to two code points), symbols
+                continue
+            try:
+                char.encode("cp950")
+            except UnicodeEncodeError:
+                chars.add(char)
     return frozenset(chars)
 
 

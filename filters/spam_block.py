@@ -17,7 +17,12 @@ names *and* how it is built:
   such as 注册送/官网/加微信, a domain or a contact number), dense term lists in sentence form
   (`lexicon`), an illegal site's domain on a line that is not a sentence (`domain`), and runs of
   short title lines that each stack spam words, one of them more than ordinary title words
-  (`title_list`);
+  (`title_list`; a title line with a single term inside such a run belongs to it);
+- site adverts in one sentence (`ad`): porn or betting words, the site's address and a call such as
+  收藏/永久地址/最新网址 make an advert even when the line is a grammatical sentence;
+- escort ads (`escort`): a short line, not a sentence, holding an escort term (外围女, 空降酒店,
+  全套服务) plus further escort words (weight-1 words such as 上门, 空降, 外围 count only here), with a
+  phone, WeChat or QQ contact on the line or on a neighbouring line;
 - context: a line holding a word of news and court reports (公安, 依法, 判处, 赌博, 淫秽, 扫黄打非, ...)
   is kept unless it is a dense list of strong terms; advertisements never speak of 赌博 or 淫秽.
 
@@ -64,7 +69,8 @@ _BARE_DOMAIN_RE = re.compile(
 )
 _CONTACT_RE = re.compile(
     r"(?:qq|扣扣|企鹅|q群|微信|薇信|威信|vx|v信|wx|飞机|tg|telegram)\s*(?:号|群)?\s*[:：]?\s*[a-z0-9_-]{5,}"
-    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
+    r"|(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
+    r"|(?<!\d)0\d{2,3}[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)"
 )
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # Upper-case and full-width ASCII folded to lower-case ASCII, one character for one.
@@ -95,6 +101,9 @@ class _LineFacts:
     coverage: float = 0.0
     context: bool = False
     contact: bool = False
+    link: bool = False  # a URL or a host name (a subset of contact)
+    escort: int = 0  # mass of the escort terms alone
+    escort_heaviest: int = 0
     domain: bool = False
     repeat: bool = False
     stuffed: bool = False
@@ -115,6 +124,7 @@ class SpamBlock(Stage):
         min_ad_score: int = 5,
         min_dense_mass: int = 9,
         min_dense_coverage: float = 0.25,
+        min_site_ad_coverage: float = 0.15,
         min_title_run: int = 3,
         max_title_chars: int = 40,
         min_remaining_han: int | None = 100,
@@ -125,6 +135,7 @@ class SpamBlock(Stage):
         self.min_ad_score = min_ad_score
         self.min_dense_mass = min_dense_mass
         self.min_dense_coverage = min_dense_coverage
+        self.min_site_ad_coverage = min_site_ad_coverage
         self.min_title_run = min_title_run
         self.max_title_chars = max_title_chars
         self.min_remaining_han = min_remaining_han
@@ -193,10 +204,15 @@ class SpamBlock(Stage):
         for term in distinct.values():
             if term.category == "cta":
                 facts.cta += 1
-            else:
-                facts.mass += term.weight
-                facts.heaviest = max(facts.heaviest, term.weight)
-                facts.strong += term.weight >= STRONG_WEIGHT
+                continue
+            if term.category == "escort":
+                facts.escort += term.weight
+                facts.escort_heaviest = max(facts.escort_heaviest, term.weight)
+                if term.weight < 2:
+                    continue  # 上门, 空降, 外围: escort words only next to an escort term and a contact
+            facts.mass += term.weight
+            facts.heaviest = max(facts.heaviest, term.weight)
+            facts.strong += term.weight >= STRONG_WEIGHT
             facts.domain |= term.category == "domain"
         facts.coverage = covered / facts.chars
         facts.repeat = _REPEAT_RE.search(text) is not None
@@ -210,9 +226,8 @@ class SpamBlock(Stage):
             return facts
         facts.shaped = True
         text, folded = facts.line.text, facts.folded
-        facts.contact = bool(
-            _CONTACT_RE.search(folded) or URL_RE.search(folded) or _BARE_DOMAIN_RE.search(folded)
-        )
+        facts.link = bool(URL_RE.search(folded) or _BARE_DOMAIN_RE.search(folded))
+        facts.contact = facts.link or bool(_CONTACT_RE.search(folded))
         marks = len(_SENTENCE_MARKS_RE.findall(text))
         facts.sentence = count_han(text) >= 10 and (marks > 0 or ends_sentence(text))
         fragments = [piece for piece in _FRAGMENT_SPLIT_RE.split(text) if piece]
@@ -235,6 +250,8 @@ class SpamBlock(Stage):
         ad_score = facts.mass + facts.cta + (2 if facts.contact else 0)
         if facts.strong and (facts.cta or facts.contact) and ad_score >= self.min_ad_score:
             return "ad"
+        if self._site_ad(facts):
+            return "ad"
         stuffed = facts.stuffed or facts.title
         if stuffed and facts.mass >= self.min_mass and facts.coverage >= self.min_coverage:
             return "stuffing"
@@ -242,12 +259,49 @@ class SpamBlock(Stage):
             return "lexicon"
         return None
 
+    def _site_ad(self, facts: _LineFacts) -> bool:
+        """A sentence sending readers to a porn or betting site: product words, its address, a call.
+
+        One grammatical sentence (`…每日更新…请收藏本站网址 xx.tv`) escapes the structure rules; the
+        address together with a call to action (收藏, 永久地址, 最新网址) is what makes it an advert.
+        """
+        return (
+            facts.link
+            and facts.cta > 0
+            and facts.heaviest >= 2
+            and facts.mass >= self.min_mass
+            and facts.coverage >= self.min_site_ad_coverage
+        )
+
+    def _escort_ad(self, facts: _LineFacts, neighbours: list[_LineFacts]) -> bool:
+        """A short escort-ad line: a service term, other escort words and a contact on it or next to it."""
+        if facts.escort < 3 or facts.escort_heaviest < 2 or facts.sentence or self._vetoed(facts):
+            return False
+        self._shape(facts)
+        if facts.sentence:
+            return False
+        return facts.contact or any(
+            self._shape(other).contact and not other.sentence and not self._vetoed(other)
+            for other in neighbours
+        )
+
+    def _mark_escort_ads(self, facts: list[_LineFacts], rules: list[str | None]) -> None:
+        for index, item in enumerate(facts):
+            if rules[index] is None and item.escort:
+                neighbours = facts[max(0, index - 1) : index] + facts[index + 1 : index + 2]
+                if self._escort_ad(item, neighbours):
+                    rules[index] = "escort"
+
     def _title_candidate(self, facts: _LineFacts) -> bool:
         return (
             facts.title
             and not self._vetoed(facts)
             and (facts.mass >= 2 or (facts.repeat and facts.mass >= 1))
         )
+
+    def _weak_title(self, facts: _LineFacts) -> bool:
+        """A title line with a single spam term: a member of a title list, never one on its own."""
+        return facts.title and facts.mass >= 1 and not self._vetoed(facts)
 
     def _joins_block(self, facts: _LineFacts) -> bool:
         """A neighbour of a spam line that belongs to the block: spam words, links or contacts, no sentence."""
@@ -277,6 +331,7 @@ class SpamBlock(Stage):
             for line, hits in zip(lines, per_line, strict=True)
         ]
         rules: list[str | None] = [self._core_rule(item) for item in facts]
+        self._mark_escort_ads(facts, rules)
         self._mark_title_runs(facts, rules)
         self._extend_blocks(facts, rules)
         _one_reason_per_block(rules)
@@ -317,15 +372,24 @@ class SpamBlock(Stage):
     def _mark_title_runs(self, facts: list[_LineFacts], rules: list[str | None]) -> None:
         """Runs of short lines that each stack spam words: a list of porn or betting titles."""
         run: list[int] = []
+        members = 0  # lines of the run that stack spam words; the others hold one weak term
         for index in range(len(facts) + 1):
             if index < len(facts) and (self._title_candidate(facts[index]) or rules[index]):
                 run.append(index)
+                members += 1
+                continue
+            if index < len(facts) and run and self._weak_title(facts[index]):
+                run.append(index)
                 continue
             # Ordinary title words alone (高清, 在线观看 on a list of films) do not make a porn list.
-            if len(run) >= self.min_title_run and any(facts[i].heaviest >= 2 or facts[i].repeat for i in run):
+            while run and not (self._title_candidate(facts[run[-1]]) or rules[run[-1]]):
+                run.pop()  # a run ends on a line that stacks spam words
+            strong_list = any(facts[i].heaviest >= 2 or facts[i].repeat for i in run)
+            if members >= self.min_title_run and strong_list:
                 for member in run:
                     rules[member] = rules[member] or "title_list"
             run = []
+            members = 0
 
     def _extend_blocks(self, facts: list[_LineFacts], rules: list[str | None]) -> None:
         """Grow each spam block over neighbours that belong to it and short lines between blocks."""

@@ -344,3 +344,37 @@ def test_docsite_text_ending_mid_clause_is_truncated(stage: DocsiteBoilerplate, 
 def test_docsite_text_ending_whole_is_not_truncated(stage: DocsiteBoilerplate, last: str) -> None:
     doc, _ = clean(stage, "\n".join([EVIDENCE, ARTICLE, last]))
     assert "truncated" not in doc.signals
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        "下载文档 ¥4.50　VIP免费下载",
+        "￥ 9.90 立即购买",
+        "立即下载 5积分",
+        "购买全文 ￥6.8",
+        "下载本文档（3下载券）",
+        "下载 | 1.50元",
+        "VIP会员免费　原文档 ¥2.00",
+    ],
+)
+def test_price_with_download_or_buy_word_is_a_pay_button(stage: DocsiteBoilerplate, button: str) -> None:
+    doc, reasons = clean(stage, "\n".join([TITLE, BODY[0], button, *BODY[1:]]))
+    assert doc.text == ARTICLE
+    assert set(reasons) == {"docsite_boilerplate_pay"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "政府购买服务费用 120元",
+        "会员费 200元/年",
+        "采购预算 ¥35.00万元",
+        "申请人下载申请表后，按规定缴纳工本费12.50元即可办理。",
+    ],
+)
+def test_prices_without_a_button_word_or_in_prose_are_kept(stage: DocsiteBoilerplate, line: str) -> None:
+    text = "\n".join([TITLE, BODY[0], line, *BODY[1:]])
+    doc, reasons = clean(stage, text)
+    assert doc.text == text
+    assert not reasons

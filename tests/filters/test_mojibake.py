@@ -178,3 +178,33 @@ def test_unrepairable_run_without_a_repaired_neighbour_on_its_line_is_kept(stage
     text, reasons, _ = clean(stage, f"{first}\n{second}\n" + BODY)
     assert text == f"{first}\n采摘和炒制技艺。\n" + BODY
     assert reasons == ["mojibake_repaired"]
+
+
+HK_BODY = "會議指出，要進一步加強與港澳社團的聯繫，支持青年創新創業，推動兩地交流合作不斷深化。\n"
+CANTONESE = "一位老街坊話：「我哋以前成日喺呢度飲茶，而家佢哋搬咗去新區，唔係好多人識得嚟睇下啲舊嘢㗎。」"
+
+
+def test_cantonese_quotation_is_kept(stage: Mojibake) -> None:
+    text, reasons, _ = clean(stage, CANTONESE + "\n" + HK_BODY)
+    assert reasons == []
+    assert text.startswith(CANTONESE)
+
+
+def test_short_cantonese_quote_without_marker_words_is_kept(stage: Mojibake) -> None:
+    line = "記者問及進展，負責人笑言：「佢話冇咁簡單，要慢慢嚟。」"
+    _, reasons, _ = clean(stage, line + "\n" + HK_BODY)
+    assert reasons == []
+
+
+def test_cantonese_exemption_can_be_turned_off() -> None:
+    _, reasons, _ = clean(Mojibake(min_cantonese_words=None), CANTONESE + "\n" + HK_BODY)
+    assert "mojibake_garbled" in reasons
+
+
+@pytest.mark.parametrize("read_as", ["big5", "big5hkscs"])
+def test_gbk_read_as_big5_is_removed_on_a_cantonese_page(stage: Mojibake, read_as: str) -> None:
+    garbled = "坚持以人民为中心的发展思想，推动经济高质量发展".encode("gbk").decode(read_as, errors="replace")
+    text, reasons, _ = clean(stage, CANTONESE + "\n" + garbled + "\n" + HK_BODY)
+    assert text.startswith(CANTONESE + "\n") and text.endswith("\n" + HK_BODY)
+    assert len(text) - len(CANTONESE + "\n" + HK_BODY) <= 3  # common characters at its edge may stay
+    assert set(reasons) == {"mojibake_garbled"}

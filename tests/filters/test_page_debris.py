@@ -354,6 +354,10 @@ def test_short_lines_ending_with_a_photo_credit_are_captions(stage: PageDebris, 
     ],
 )
 def test_prose_about_photography_is_not_a_caption(stage: PageDebris, line: str) -> None:
+    assert_kept_between_paragraphs(stage, line)
+
+
+def assert_kept_between_paragraphs(stage: PageDebris, line: str) -> None:
     text = "\n".join([PARAGRAPHS[0], line, PARAGRAPHS[1]])
     doc, reasons = clean(stage, text)
     assert doc.text == text
@@ -375,3 +379,41 @@ def test_blue_text_without_a_follow_prompt_is_kept(stage: PageDebris) -> None:
         doc, reasons = clean(stage, text)
         assert doc.text == text
         assert not reasons
+
+
+WECHAT_WIDGETS = [
+    ["阅读原文"],
+    ["轻触阅读原文", "向上滑动看下一个"],
+    ["预览时标签不可点"],
+    ["微信扫一扫", "关注该公众号"],
+    ["继续滑动看下一个", "知道了"],
+    ["写留言", "留言"],
+    ["分享 收藏 赞 在看"],
+    ["阅读 3.2万 赞 418 在看 97"],
+    ["微信扫一扫可打开此内容，使用完整服务", "取消 允许"],
+]
+
+
+@pytest.mark.parametrize("widgets", WECHAT_WIDGETS, ids=[w[0] for w in WECHAT_WIDGETS])
+def test_wechat_widgets_of_a_repost_are_removed_at_the_end_and_in_the_middle(
+    stage: PageDebris, widgets: list[str]
+) -> None:
+    for text in (
+        "\n".join([*PARAGRAPHS, *widgets]),
+        "\n".join([PARAGRAPHS[0], *widgets, PARAGRAPHS[1], PARAGRAPHS[2]]),
+    ):
+        doc, reasons = clean(stage, text)
+        assert doc.text == "\n".join(PARAGRAPHS)
+        assert set(reasons) <= {"page_debris_widget", "page_debris_share"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "如需了解申报条件和办理流程，请点击阅读原文，登录市政务服务网查询。",
+        "报告会上，老党员们轻声阅读原文，逐段学习讲话精神。",
+        "大家都知道了这个好消息。",
+    ],
+)
+def test_prose_mentioning_wechat_widget_words_is_kept(stage: PageDebris, sentence: str) -> None:
+    assert_kept_between_paragraphs(stage, sentence)

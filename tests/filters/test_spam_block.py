@@ -55,6 +55,40 @@ SPAM_BLOCKS = {
         "spam_block_lexicon",
     ),
     "an illegal site's domain": (["www.010caipiao.com   166cai.com"], "spam_block_domain"),
+    "one traditional sentence sending readers to a porn site": (
+        [
+            "每晚更新精彩成人電影，無碼中文字幕高清播放，電腦手機均可流暢觀看，本站最新網址：kk8899.tv 敬請收藏。"
+        ],
+        "spam_block_ad",
+    ),
+    "one simplified sentence giving a porn site's permanent address": (
+        ["夜夜都有新片上架，国产偷拍、欧美无码全部免费，请记住永久域名 hh520.cc 防止失联。"],
+        "spam_block_ad",
+    ),
+    "escort ad on short lines with the phone number on its own line": (
+        [
+            "本地外围 空降酒店 私密可靠",
+            "热线：137 1234 5678 同微信",
+            "学生妹 兼职妹 包夜优惠",
+            "咨询电话：021-5555-8888 QQ:1234567890",
+            "楼凤信息 全城上门 不满意不收费",
+        ],
+        "spam_block_escort",
+    ),
+    "escort words and a contact on one line": (
+        ["外围模特 全城空降 私密可靠 微信：abc778899"],
+        "spam_block_escort",
+    ),
+    "traditional title list with lines holding a single term": (
+        [
+            "午夜福利影院免費看",
+            "亞洲綜合色網站",
+            "澳門賭場線上開戶",
+            "真人百家樂平台推薦",
+            "成人影院每日更新",
+        ],
+        "spam_block_title_list",
+    ),
     "list of porn video titles": (
         ["熟女保养的秘密第二季", "午夜影院今晚上映", "欧美风格自拍技巧大全", "人妻日记完整版"],
         "spam_block_title_list",
@@ -136,6 +170,26 @@ HARD_NEGATIVES = {
     "a report naming several games without context words": [
         "调查显示，部分青少年通过短视频平台接触到所谓“百家乐”“六合彩”“时时彩”等游戏，"
         "学校和家长需要加强引导，帮助孩子树立正确的消费观念和娱乐观念。",
+    ],
+    "police report on an escort ring that used WeChat and phones": [
+        "近日，市公安局治安支队民警根据群众举报，依法查处一个利用微信发布招嫖信息的卖淫团伙，抓获犯罪嫌疑人5名。",
+        "经查，该团伙以“外围女”“学生妹”“空降酒店”“包夜服务”为噱头，通过微信和电话13912345678联系嫖客。",
+        "警方提醒：凡是宣称“同城空降”“上门服务”的网站和微信账号均涉嫌违法，请勿轻信，发现线索请拨打110举报。",
+    ],
+    "court and 扫黄打非 reports naming porn sites and their addresses": [
+        "法院以组织卖淫罪判处被告人有期徒刑六年，并处罚金。涉案网站www.abc-ye.com已被依法关闭。",
+        "扫黄打非办公室通报：今年以来共关闭传播淫秽色情内容的网站86个，"
+        "其中多个网站以“永久地址”“最新网址”诱导网民收藏，并发布国产、无码等低俗视频。",
+    ],
+    "home-care and repair notices with service hotlines": [
+        "社区卫生服务中心为辖区失能老人提供上门服务",
+        "同城配送 上门安装 保修三年 全套设备",
+        "服务热线：0571-8765-4321",
+    ],
+    "airborne troops and a qualifying round with a contact line": [
+        "空降兵某旅开展外围警戒 同城联训",
+        "联系电话：010-6666-1234",
+        "世预赛外围赛 国足主场迎战对手",
     ],
     "a government page citing a web site": [
         "详情请登录中国政府网（www.gov.cn）或拨打咨询电话13800138000查询。",
