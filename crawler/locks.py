@@ -7,6 +7,7 @@ hold it shared (`shared_crawl_lock`), so several run side by side and a local cr
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,8 +55,26 @@ class MachineLock:
         return alone
 
 
+# Another worker's `alone()` holds the lock exclusive for an instant; a local crawl holds it for hours.
+_SHARED_WAIT_SECONDS = 3.0
+
+
 @contextmanager
-def shared_crawl_lock(path: Path) -> Iterator[MachineLock | None]:
+def shared_crawl_lock(path: Path, wait_seconds: float = _SHARED_WAIT_SECONDS) -> Iterator[MachineLock | None]:
     """Hold `path` shared (None while a local crawl holds it exclusive)."""
-    with flocked(path, fcntl.LOCK_SH) as handle:
-        yield MachineLock(handle) if handle is not None else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    with path.open("a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield None
+                    return
+                time.sleep(0.05)
+        try:
+            yield MachineLock(handle)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

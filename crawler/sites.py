@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from parsel.csstranslator import HTMLTranslator
+
+from pipelines.config import read_yaml
 
 DEFAULT_SITES_PATH = Path(__file__).resolve().parent / "sites.yaml"
 
@@ -121,13 +122,7 @@ _REQUIRED = ("key", "name", "category", "level", "allowed_domains", "start_urls"
 
 def load_sites(path: str | Path | None = None) -> SiteList:
     sites_path = Path(path) if path is not None else DEFAULT_SITES_PATH
-    try:
-        raw = yaml.safe_load(sites_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SiteConfigError(f"{sites_path}: sites file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise SiteConfigError(f"{sites_path}: cannot read sites file: {error}") from None
-    return parse_sites(raw, str(sites_path))
+    return parse_sites(read_yaml(sites_path, SiteConfigError, "sites file"), str(sites_path))
 
 
 def parse_sites(raw: Any, source: str) -> SiteList:

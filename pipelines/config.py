@@ -57,15 +57,19 @@ class Config:
         return [(build_stage(stage_config, self.source), stage_config) for stage_config in self.stages]
 
 
+def read_yaml(path: Path, error: type[Exception], what: str) -> Any:
+    """A YAML file's content; a missing or unreadable file raises `error` naming the path."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
+        raise error(f"{path}: cannot read {what}: {problem}") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
-    try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{config_path}: config file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"{config_path}: cannot read config: {error}") from None
-    return parse_config(raw or {}, str(config_path))
+    return parse_config(read_yaml(config_path, ConfigError, "config file") or {}, str(config_path))
 
 
 def parse_config(raw: Any, source: str) -> Config:

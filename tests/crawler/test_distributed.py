@@ -182,7 +182,8 @@ def test_two_workers_share_queue_seen_set_and_politeness(
         assert run.returncode == 0, run.stderr[-4000:]
     assert runs[0].crawl_id == runs[1].crawl_id
     assert sorted(" resumed " in run.stdout for run in runs) == [False, True]  # one started it, one joined
-    assert all(int(run.summary["fetched"]) > 0 for run in runs)  # both did part of the work
+    # Which worker fetched what is up to the scheduler (one may take nearly all on a small site);
+    # what must hold is below: every page once across the two, politeness shared.
 
     # Every page fetched exactly once across the two (the flaky page: its 500, then the retry).
     hits = page_hits(live_site)
