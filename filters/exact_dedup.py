@@ -27,7 +27,7 @@ class ExactDuplicates(BatchStage):
         self.remember_across_runs = remember_across_runs
 
     def judge_batch(self, docs: Sequence[Document], state: StateStore) -> list[Verdict]:
-        kept_by_hash = self._load(state) if self.remember_across_runs else {}
+        kept_by_hash = self.load_kept(state) if self.remember_across_runs else {}
         first_index: dict[bytes, int] = {}
         verdicts = [Verdict() for _ in docs]
         copies: dict[int, list[str]] = {}
@@ -51,11 +51,11 @@ class ExactDuplicates(BatchStage):
             verdicts[kept].overwrite = frozenset({"content_hash", "dup_urls"})
         if self.remember_across_runs:
             kept_by_hash.update({key: docs[index].id for key, index in first_index.items()})
-            self._save(state, kept_by_hash)
+            self.save_kept(state, kept_by_hash)
         return verdicts
 
     @staticmethod
-    def _load(state: StateStore) -> dict[bytes, str]:
+    def load_kept(state: StateStore) -> dict[bytes, str]:
         blob = state.get(_STATE_KEY)
         if not blob:
             return {}
@@ -63,7 +63,7 @@ class ExactDuplicates(BatchStage):
         return {bytes(r["hash"]): r["id"].decode("ascii") for r in records}
 
     @staticmethod
-    def _save(state: StateStore, kept_by_hash: dict[bytes, str]) -> None:
+    def save_kept(state: StateStore, kept_by_hash: dict[bytes, str]) -> None:
         records = np.array(
             [(key, doc_id.encode("ascii")) for key, doc_id in kept_by_hash.items()], dtype=_RECORD
         )

@@ -137,7 +137,7 @@ class NearDuplicates(BatchStage):
 
     def judge_batch(self, docs: Sequence[Document], state: StateStore) -> list[Verdict]:
         verdicts = [Verdict() for _ in docs]
-        rows, signatures = self._sign(docs)
+        rows, signatures = self.sign(docs)
         if not rows:
             return verdicts
         index = self.open_index(state)
@@ -159,14 +159,14 @@ class NearDuplicates(BatchStage):
                 self.threshold,
             )
             links.pairs.extend(confirmed)
-        representatives = self._resolve([docs[i] for i in rows], links, [verdicts[i] for i in rows])
+        representatives = self.resolve([docs[i] for i in rows], links, [verdicts[i] for i in rows])
         for row, i in enumerate(rows):
             verdicts[i].signals["near_dedup_similarity"] = round(float(links.nearest[row]), 4)
         if index is not None:
             index.add([docs[i].id for i in rows], representatives, signatures)
         return verdicts
 
-    def _sign(self, docs: Sequence[Document]) -> tuple[list[int], np.ndarray]:
+    def sign(self, docs: Sequence[Document]) -> tuple[list[int], np.ndarray]:
         """Positions of the documents long enough to compare, and their signatures (chunk by chunk,
         so only one chunk's normalised text is held at a time)."""
         shortest = max(self.min_chars or 0, 1)
@@ -184,7 +184,7 @@ class NearDuplicates(BatchStage):
             rows.extend(start + i for i in keep)
         return rows, np.concatenate(blocks)
 
-    def _resolve(self, docs: list[Document], links: Links, verdicts: list[Verdict]) -> list[str]:
+    def resolve(self, docs: list[Document], links: Links, verdicts: list[Verdict]) -> list[str]:
         """Fill the verdicts of clustered documents; return each document's representative id."""
         representatives = [doc.id for doc in docs]
         groups = clusters(len(docs), links.pairs)

@@ -17,6 +17,8 @@ from typing import Any
 import opencc
 import yaml
 
+from filters.script import each_char_converted
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
@@ -48,16 +50,10 @@ def simplified_table() -> dict[int, str]:
     Built from OpenCC's t2s, tw2s and hk2s conversions of every BMP Han character on its own; only
     one-character results are kept, so `text.translate(table)` has the length of `text`.
     """
-    chars = [
-        chr(point)
-        for low, high in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-        for point in range(low, high + 1)
-    ]
     table: dict[int, str] = {}
     for config in ("hk2s", "tw2s", "t2s"):
-        converted = opencc.OpenCC(config).convert("\n".join(chars)).split("\n")
-        for char, out in zip(chars, converted, strict=True):
-            if out != char and len(out) == 1:
+        for char, out in each_char_converted(opencc.OpenCC(config).convert).items():
+            if len(out) == 1:
                 table[ord(char)] = out
     return table
 

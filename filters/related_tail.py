@@ -47,6 +47,7 @@ from filters.textstats import (
     is_list_item,
     is_prose_sentence,
     iter_lines,
+    lines_span,
 )
 
 MARKER_FILE = "related_tail.yaml"
@@ -124,7 +125,7 @@ class RelatedTail(Stage):
                     removals.append(Removal(cut, lines[-1].end_nl, reason))
                 return True
             if end_line:
-                removals.append(_span(lines, index, index, self.reason("end_marker")))
+                removals.append(Removal(*lines_span(lines, index, index), self.reason("end_marker")))
             return False
         inline = self._end_inline_re.search(line.text.translate(self._to_simplified))
         if inline and count_han(line.text[: inline.start()]) > 0:
@@ -164,7 +165,7 @@ class RelatedTail(Stage):
         n_items = sum(1 for line in lines[first:] if line.text.strip())
         if n_items < self.min_link_lines or first == 0:
             return []
-        return [_span(lines, first, len(lines) - 1, self.reason("link_list"))]
+        return [Removal(*lines_span(lines, first, len(lines) - 1), self.reason("link_list"))]
 
     def _title_list(self, lines: list[Line]) -> list[Removal]:
         """A trailing run of numbered titles right after a prose paragraph (see the module docstring)."""
@@ -183,7 +184,7 @@ class RelatedTail(Stage):
             return []
         if sum(count_han(line.text) for line in lines[:first]) < self.min_han_before:
             return []
-        return [_span(lines, first, len(lines) - 1, self.reason("title_list"))]
+        return [Removal(*lines_span(lines, first, len(lines) - 1), self.reason("title_list"))]
 
     def _numbered_title(self, text: str) -> bool:
         stripped = text.strip()
@@ -218,10 +219,3 @@ class _TailShape:
                 self._total[index] = self._total[index + 1] + len(text)
         total = self._total[first]
         return self._prose[first] / total if total else 0.0
-
-
-def _span(lines: list[Line], first: int, last: int, reason: str) -> Removal:
-    """Lines `first`..`last` with their line breaks; at the end of the text, the break before them."""
-    if last < len(lines) - 1 or first == 0:
-        return Removal(lines[first].start, lines[last].end_nl, reason)
-    return Removal(lines[first].start - 1, lines[last].end, reason)

@@ -125,11 +125,12 @@ def script_label(n_traditional: int, n_simplified: int, n_han: int, mixed_share:
     return MIXED
 
 
-def _changed_chars(convert: Callable[[str], str]) -> set[str]:
-    """The characters of `OPENCC_RANGES` that `convert` changes when given on their own."""
+def each_char_converted(convert: Callable[[str], str]) -> dict[str, str]:
+    """The characters of `OPENCC_RANGES` that `convert` changes when given on their own, with what
+    each becomes."""
     chars = [chr(point) for low, high in OPENCC_RANGES for point in range(low, high + 1)]
     converted = convert("\n".join(chars)).split("\n")
-    return {char for char, out in zip(chars, converted, strict=True) if out != char}
+    return {char: out for char, out in zip(chars, converted, strict=True) if out != char}
 
 
 def _char_class(chars: Collection[str]) -> re.Pattern[str]:
@@ -144,7 +145,7 @@ class SimplifiedConverter:
         self._tw2s = opencc.OpenCC("tw2s")
         self._hk2s = opencc.OpenCC("hk2s")
         # Characters the conversion changes: a text with none of them is returned as it is.
-        self.convertible = frozenset(_changed_chars(self._convert))
+        self.convertible = frozenset(each_char_converted(self._convert))
         self._convertible_re = _char_class(self.convertible)
 
     def _convert(self, text: str) -> str:
@@ -163,9 +164,9 @@ class ScriptProfiler:
 
     def __init__(self, converter: SimplifiedConverter | None = None) -> None:
         converter = converter or SimplifiedConverter()
-        traditional = converter.convertible | _changed_chars(opencc.OpenCC("t2s").convert)
+        traditional = converter.convertible | set(each_char_converted(opencc.OpenCC("t2s").convert))
         # Variants OpenCC converts both ways (爲/為, 裏/裡) are traditional forms.
-        simplified = _changed_chars(opencc.OpenCC("s2tw").convert) - traditional
+        simplified = set(each_char_converted(opencc.OpenCC("s2tw").convert)) - traditional
         table = np.fromiter((chr(point).isalpha() for point in range(0x110000)), dtype=bool, count=0x110000)
         table = table.astype(np.uint8) * OTHER_LETTER
         for ranges, bit in ((HAN_RANGES, HAN), (KANA_RANGES, KANA), (HANGUL_RANGES, HANGUL)):

@@ -128,7 +128,7 @@ class SiteRepeatedLines(BatchStage):
         verdicts = [Verdict() for _ in docs]
         by_site: dict[str, list[int]] = {}
         for index, doc in enumerate(docs):
-            site = _site_of(doc)
+            site = site_of(doc)
             if site is not None and not doc.dropped:
                 by_site.setdefault(site, []).append(index)
         for site, indexes in by_site.items():
@@ -278,7 +278,7 @@ def _with_bare_separators(lines: list[str], template: set[int]) -> set[int]:
     return result
 
 
-def _site_of(doc: Document) -> str | None:
+def site_of(doc: Document) -> str | None:
     if doc.site:
         return doc.site
     if doc.domain:

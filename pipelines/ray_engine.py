@@ -51,8 +51,7 @@ from tqdm import tqdm
 from filters.base import BatchStage, Document
 from filters.exact_dedup import ExactDuplicates
 from filters.near_dedup import NearDuplicates
-from filters.site_repeated_lines import SiteRepeatedLines
-from filters.site_repeated_lines import _site_of as site_of
+from filters.site_repeated_lines import SiteRepeatedLines, site_of
 from pipelines.accounting import StatsBook
 from pipelines.chain import ChainStep, StageChain
 from pipelines.config import Config

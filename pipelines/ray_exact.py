@@ -119,7 +119,7 @@ def exact_step(
     """The step's output (all documents it judged), materialized; the stage's state updated.
     `rows` is about how many documents `alive` holds (it sizes the groups)."""
     remember = stage.remember_across_runs
-    kept_before = ExactDuplicates._load(state) if remember else {}
+    kept_before = ExactDuplicates.load_kept(state) if remember else {}
     buckets = bucket_count(rows + len(kept_before))
     parts = None
     if kept_before:
@@ -158,7 +158,7 @@ def exact_step(
             key=lambda row: row[SEQ],
         )
         kept_before.update({bytes.fromhex(row[HASH]): row["id"] for row in rows})
-        ExactDuplicates._save(state, kept_before)
+        ExactDuplicates.save_kept(state, kept_before)
     return out.drop_columns([HASH, FIRST])
 
 

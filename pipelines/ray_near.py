@@ -88,7 +88,7 @@ class Sign(_NearWorker):
     def __call__(self, table: pa.Table) -> pa.Table:
         table = table.sort_by(SEQ)
         docs, _ = docs_from_table(table)
-        rows, signatures = self.stage._sign(docs)
+        rows, signatures = self.stage.sign(docs)
         count = len(docs)
         sig: list[bytes | None] = [None] * count
         stored_id: list[str | None] = [None] * count
@@ -297,13 +297,13 @@ class _Resolver(_NearWorker):
         if linked:
             stored = {k: m for k, extra in enumerate(extras) if (m := _stored_match(extra)) is not None}
             links = Links(pairs=[(k, k + 1) for k in range(len(docs) - 1)], stored=stored)
-            for k, rep in enumerate(self.stage._resolve(docs, links, verdicts)):
+            for k, rep in enumerate(self.stage.resolve(docs, links, verdicts)):
                 reps[k] = rep
         else:
             for k in signed:
                 match = _stored_match(extras[k])
                 links = Links(stored={0: match} if match is not None else {})
-                reps[k] = self.stage._resolve([docs[k]], links, [verdicts[k]])[0]
+                reps[k] = self.stage.resolve([docs[k]], links, [verdicts[k]])[0]
         for k in signed:
             nearest = max(self.nearest_of.get(seqs[k], 0.0), extras[k][STORED_NEAR] or 0.0)
             verdicts[k].signals["near_dedup_similarity"] = round(float(nearest), 4)
